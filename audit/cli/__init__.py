@@ -1,0 +1,50 @@
+"""``audit`` command line: a thin dispatcher over the library API.
+
+Each subcommand lives in its own module ``audit.cli.<name>`` exposing ``register(subparsers)``, which adds
+its parser and sets ``func(args) -> int``. Exit codes: 0 pass, 1 verification/policy failure, 2 usage or
+unreadable input. Human output on stderr, machine output (``--json``) on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from audit import __version__
+from audit.errors import AuditError
+
+SUBCOMMANDS = ("radius", "verify", "import_", "consistency")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="audit", description="Verify randomized-smoothing robustness certificates."
+    )
+    parser.add_argument("--version", action="version", version=f"audit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        importlib.import_module(f"audit.cli.{name}").register(sub)
+    return parser
+
+
+def run_guarded(prog: str, func, args: argparse.Namespace) -> int:
+    """Run a subcommand; an :class:`AuditError` becomes one line on stderr and its exit code."""
+    try:
+        return int(func(args))
+    except AuditError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return run_guarded("audit", args.func, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""One error hierarchy for the whole project (verifier and issuer).
+
+Every user-facing failure is an :class:`AuditError`. Its message names *where* the problem is (file, entry
+index, field) so the CLI can print one line and exit with :attr:`AuditError.exit_code` (2 for usage or
+unreadable input, 1 for a verification failure) without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class AuditError(Exception):
+    """Base class: a problem the user can act on. ``exit_code`` is what the CLI exits with."""
+
+    exit_code: int = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        entry: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.entry = entry
+        self.field = field
+
+    def where(self) -> str:
+        """``file: entry 3: field 'counts'`` style location prefix (empty if unknown)."""
+        parts: list[str] = []
+        if self.file is not None:
+            parts.append(str(self.file))
+        if self.entry is not None:
+            parts.append(f"entry {self.entry}")
+        if self.field is not None:
+            parts.append(f"field '{self.field}'")
+        return ": ".join(parts)
+
+    def with_location(
+        self, *, file: str | None = None, entry: int | None = None, field: str | None = None
+    ) -> AuditError:
+        """Fill in location parts that are still unknown; returns ``self`` for ``raise e.with_location(...)``."""
+        if self.file is None:
+            self.file = file
+        if self.entry is None:
+            self.entry = entry
+        if self.field is None:
+            self.field = field
+        return self
+
+    def __str__(self) -> str:
+        loc = self.where()
+        return f"{loc}: {self.message}" if loc else self.message
+
+
+class UsageError(AuditError):
+    """Bad command-line usage or contradictory options (exit 2)."""
+
+
+class InputError(AuditError):
+    """Unreadable, oversized or malformed input file (exit 2)."""
+
+
+class FormatError(InputError):
+    """The document parses but violates the certificate format or schema (exit 2)."""
+
+
+class SignatureError(AuditError):
+    """A signature does not verify or is not trusted (exit 1)."""
+
+    exit_code = 1
+
+
+class NumericError(AuditError):
+    """A numerical routine could not reach the requested guarantee (exit 2)."""
+
+
+class ModelLoadError(InputError):
+    """A model file was refused (e.g. a pickle) or could not be loaded (exit 2)."""
