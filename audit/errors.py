@@ -41,7 +41,7 @@ class AuditError(Exception):
     def with_location(
         self, *, file: str | None = None, entry: int | None = None, field: str | None = None
     ) -> AuditError:
-        """Fill in location parts that are still unknown; returns ``self`` for ``raise e.with_location(...)``."""
+        """Fill in still-unknown location parts; returns ``self`` (``raise e.with_location(...)``)."""
         if self.file is None:
             self.file = file
         if self.entry is None:
