@@ -1,0 +1,1 @@
+"""Importers: turn published reference-implementation outputs into certificates ``audit verify`` checks."""

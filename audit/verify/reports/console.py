@@ -1,0 +1,64 @@
+"""Human report on stderr: a rich table of entries (failures first), file checks, summary and gates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TextIO
+
+from rich.console import Console
+from rich.table import Table
+
+from audit.verify.verdicts import FileReport, Severity
+
+_STYLE = {
+    "certified": "green",
+    "abstained": "dim",
+    "inflated": "red",
+    "should-abstain": "red",
+    "protocol-violation": "magenta",
+    "inconsistent-evidence": "bold red",
+}
+
+
+def render_console(reports: Sequence[FileReport], stream: TextIO, *, max_rows: int = 40) -> None:
+    """Print the report to ``stream``; at most ``max_rows`` entry rows per file (failing entries first)."""
+    console = Console(file=stream, width=140, highlight=False, soft_wrap=False)
+    for rep in reports:
+        status = "[green]PASS[/]" if rep.passed else "[bold red]FAIL[/]"
+        console.print(
+            f"{status} {rep.path}  signature: {rep.signature}  subject: {rep.subject}  "
+            f"precision: {rep.precision} digits"
+        )
+        for f in rep.findings:
+            if f.severity != Severity.NOTE:
+                console.print(f"  [{f.rule}] {f.severity}: {f.message} ({f.pointer or '/'})")
+        counts = ", ".join(f"{k}: {v}" for k, v in rep.counts().items() if v)
+        console.print(f"  entries: {len(rep.entries)} ({counts})")
+        rows = sorted(rep.entries, key=lambda e: (e.passed, e.index))[:max_rows]
+        if rows:
+            table = Table(show_lines=False, title=None)
+            for col in ("#", "id", "verdict", "claimed", "re-derived", "why"):
+                table.add_column(col, overflow="fold")
+            for e in rows:
+                table.add_row(
+                    str(e.index),
+                    e.id,
+                    f"[{_STYLE.get(str(e.verdict), '')}]{e.verdict}[/]",
+                    e.claimed or "abstain",
+                    (e.derived or "abstain")[:14],
+                    e.explain(),
+                )
+            console.print(table)
+            if len(rep.entries) > len(rows):
+                console.print(f"  ... {len(rep.entries) - len(rows)} more entries (use --json for all)")
+        if rep.summary:
+            table = Table(title="certified accuracy")
+            for col in ("radius", "claimed", "re-derived", "population lower", "rho"):
+                table.add_column(col)
+            for s in rep.summary:
+                pop = s.population_lower or "-"
+                table.add_row(s.radius, s.claimed or "-", s.rederived, pop, s.rho or "-")
+            console.print(table)
+        for g in rep.gates:
+            mark = "[green]pass[/]" if g.passed else "[bold red]FAIL[/]"
+            console.print(f"  gate {mark} {g.name}: {g.message}")

@@ -1,0 +1,56 @@
+"""JUnit XML: one test case per entry and per gate (and one per failing file-level check).
+
+Guarantees: a test case fails exactly when the corresponding entry/gate/check did not pass; the failure
+message is the verdict's one-line explanation. Built with ``xml.etree`` (escaping is the library's).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+from audit.verify.verdicts import FileReport, Severity
+
+
+def render_junit(reports: Sequence[FileReport]) -> str:
+    suites = ET.Element("testsuites", name="audit verify")
+    total = failures = 0
+    for rep in reports:
+        suite = ET.SubElement(suites, "testsuite", name=rep.path)
+        n_cases = n_fail = 0
+        checks = [f for f in rep.findings if f.severity == Severity.ERROR]
+        case = ET.SubElement(suite, "testcase", classname=f"{rep.path}.file", name="signature-and-protocol")
+        n_cases += 1
+        if checks:
+            n_fail += 1
+            fail = ET.SubElement(case, "failure", message=checks[0].message, type=checks[0].rule)
+            fail.text = "\n".join(f"[{f.rule}] {f.pointer or '/'}: {f.message}" for f in checks)
+        for e in rep.entries:
+            case = ET.SubElement(
+                suite, "testcase", classname=f"{rep.path}.entries", name=f"entry {e.index} ({e.id})"
+            )
+            n_cases += 1
+            if not e.passed:
+                n_fail += 1
+                msg = f"{e.verdict}: {e.explain()}"
+                fail = ET.SubElement(case, "failure", message=msg, type=str(e.verdict))
+                fail.text = "\n".join(f"[{f.rule}] {f.pointer}: {f.message}" for f in e.findings)
+            else:
+                out = ET.SubElement(case, "system-out")
+                out.text = f"{e.verdict}: {e.explain()}"
+        for g in rep.gates:
+            case = ET.SubElement(suite, "testcase", classname=f"{rep.path}.gates", name=g.name)
+            n_cases += 1
+            if not g.passed:
+                n_fail += 1
+                ET.SubElement(case, "failure", message=g.message, type="policy-gate")
+        suite.set("tests", str(n_cases))
+        suite.set("failures", str(n_fail))
+        suite.set("errors", "0")
+        total += n_cases
+        failures += n_fail
+    suites.set("tests", str(total))
+    suites.set("failures", str(failures))
+    suites.set("errors", "0")
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

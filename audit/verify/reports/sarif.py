@@ -1,0 +1,92 @@
+"""SARIF 2.1.0: every finding as a result with a stable rule id and a location in the certificate file.
+
+Locations: ``physicalLocation`` = the certificate file, region = the line of the envelope's ``payload``
+member (the statement is base64 inside it); ``logicalLocations[0].fullyQualifiedName`` = the JSON pointer
+into the decoded statement (e.g. ``/predicate/entries/3/claim/radius``). Gates are results of rule SA505.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from audit import __version__
+from audit.verify.verdicts import RULES, FileReport, Finding, Severity
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+
+
+def _location(rep: FileReport, pointer: str) -> dict[str, Any]:
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": rep.path},
+            "region": {"startLine": rep.payload_line if pointer.startswith("/predicate") else 1},
+        },
+        "logicalLocations": [{"fullyQualifiedName": pointer or "/", "kind": "member"}],
+    }
+
+
+def _result(rep: FileReport, f: Finding) -> dict[str, Any]:
+    res: dict[str, Any] = {
+        "ruleId": f.rule,
+        "ruleIndex": list(RULES).index(f.rule),
+        "level": _LEVEL[f.severity],
+        "message": {"text": f.message},
+        "locations": [_location(rep, f.pointer)],
+        "properties": {"jsonPointer": f.pointer},
+    }
+    if f.entry is not None:
+        res["properties"]["entry"] = f.entry
+    return res
+
+
+def render_sarif(reports: Sequence[FileReport]) -> str:
+    rules = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "shortDescription": {"text": r.description},
+            "helpUri": "https://smoothing-audit.dev/docs/verifier#" + r.name,
+        }
+        for r in RULES.values()
+    ]
+    results: list[dict[str, Any]] = []
+    for rep in reports:
+        for f in rep.findings:
+            results.append(_result(rep, f))
+        for e in rep.entries:
+            for f in e.findings:
+                results.append(_result(rep, f))
+        for g in rep.gates:
+            results.append(
+                {
+                    "ruleId": "SA505",
+                    "ruleIndex": list(RULES).index("SA505"),
+                    "level": "none" if g.passed else "error",
+                    "kind": "pass" if g.passed else "fail",
+                    "message": {"text": f"{g.name}: {g.message}"},
+                    "locations": [_location(rep, "/predicate/summary")],
+                    "properties": {"jsonPointer": "/predicate/summary", "gate": g.name},
+                }
+            )
+    doc = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "audit",
+                        "version": __version__,
+                        "informationUri": "https://smoothing-audit.dev",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+                "artifacts": [{"location": {"uri": rep.path}} for rep in reports],
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2, allow_nan=False) + "\n"

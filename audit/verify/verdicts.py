@@ -1,0 +1,267 @@
+"""Verdict types: one result per entry, per file check and per policy gate.
+
+Guarantees: every :class:`Finding` carries a stable rule id (see :data:`RULES`) and a JSON pointer into the
+certificate statement (or the envelope), so every verdict can be explained and located. A file passes only if
+no finding has severity ``error``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Verdict(StrEnum):
+    """Per-entry verdict, ordered from best to worst by :data:`SEVERITY_ORDER`."""
+
+    CERTIFIED = "certified"
+    ABSTAINED = "abstained"  # the claim abstains: it asserts nothing, so it always holds
+    INFLATED = "inflated"
+    SHOULD_ABSTAIN = "should-abstain"
+    PROTOCOL_VIOLATION = "protocol-violation"
+    INCONSISTENT_EVIDENCE = "inconsistent-evidence"
+
+
+PASSING_VERDICTS = frozenset({Verdict.CERTIFIED, Verdict.ABSTAINED})
+
+# When several problems apply, the entry gets the worst: evidence first (nothing else means anything without
+# it), then protocol (the bound's guarantee is void), then the numeric comparison.
+SEVERITY_ORDER: dict[Verdict, int] = {
+    Verdict.CERTIFIED: 0,
+    Verdict.ABSTAINED: 0,
+    Verdict.INFLATED: 1,
+    Verdict.SHOULD_ABSTAIN: 2,
+    Verdict.PROTOCOL_VIOLATION: 3,
+    Verdict.INCONSISTENT_EVIDENCE: 4,
+}
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    description: str
+
+
+_RULE_LIST = [
+    # file level: signature, subject, size/schema (schema errors are InputErrors → exit 2)
+    Rule("SA001", "signature-invalid", "The DSSE signature does not verify over the exact payload bytes."),
+    Rule("SA002", "unsigned", "The certificate carries no signature."),
+    Rule("SA003", "untrusted-key", "The signature verifies under no trusted key."),
+    Rule("SA004", "subject-digest-mismatch", "A model file's sha256 differs from the certificate subject."),
+    Rule("SA005", "no-trusted-keys", "No trusted key was given, so the signature cannot be checked."),
+    # evidence consistency
+    Rule("SA101", "counts-invalid", "Counts are not non-negative integers summing to n."),
+    Rule("SA102", "label-out-of-range", "A label is outside 0..c-1 or a count vector has the wrong length."),
+    Rule("SA103", "selection-size-mismatch", "The selection draw does not contain n0 samples."),
+    Rule("SA104", "scores-impossible", "Score statistics are impossible for [0,1] scores over n samples."),
+    Rule("SA105", "duplicate-entry", "The same input appears more than once."),
+    Rule("SA106", "printed-radius-unreachable", "No count at the stated (n, alpha) gives that radius."),
+    Rule("SA107", "evidence-missing", "The evidence needed for the claimed method is missing."),
+    # protocol
+    Rule("SA201", "selection-reuse", "The certified label was picked from the estimation counts."),
+    Rule("SA202", "alpha-overspent", "The alpha split over the bounds exceeds the stated alpha."),
+    Rule("SA203", "asymptotic-interval", "An asymptotic interval has no finite-sample guarantee."),
+    Rule("SA204", "population-rho-missing", "A population claim does not state rho."),
+    Rule("SA205", "label-not-selected", "The certified label is not the one the selection protocol picks."),
+    Rule("SA206", "method-unsupported", "The family / radius method / interval combination is not valid."),
+    # re-derivation
+    Rule("SA301", "inflated", "The claimed radius exceeds the radius re-derived at high precision."),
+    Rule("SA302", "inflated-rounding", "The claim exceeds the re-derived radius by float rounding only."),
+    Rule("SA303", "should-abstain", "The evidence supports no radius, but the claim does not abstain."),
+    Rule("SA304", "certified", "The claim is supported by the evidence."),
+    Rule("SA305", "label-mismatch", "The claimed label differs from the evidence's label."),
+    # informational
+    Rule("SA401", "slack", "Another valid method gives a larger radius from the same evidence."),
+    Rule("SA402", "counterexample", "A base classifier consistent with the bounds breaks the claim."),
+    # summary and policy
+    Rule("SA501", "summary-mismatch", "The claimed certified accuracy or population bound is not supported."),
+    Rule("SA502", "policy-alpha", "alpha exceeds the policy's maximum."),
+    Rule("SA503", "policy-min-n", "n is below the policy's minimum."),
+    Rule("SA504", "policy-interval", "The interval method is not allowed by the policy."),
+    Rule("SA505", "policy-gate", "A policy gate on certified accuracy failed."),
+]
+
+RULES: dict[str, Rule] = {r.id: r for r in _RULE_LIST}
+
+
+@dataclass
+class Finding:
+    """One check's outcome. ``pointer`` is an RFC 6901 JSON pointer into the statement (``""`` = whole)."""
+
+    rule: str
+    severity: Severity
+    message: str
+    pointer: str = ""
+    entry: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:
+            raise ValueError(f"unknown rule id {self.rule}")
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "name": RULES[self.rule].name,
+            "severity": str(self.severity),
+            "message": self.message,
+            "pointer": self.pointer,
+        }
+        if self.entry is not None:
+            out["entry"] = self.entry
+        if self.data:
+            out["data"] = self.data
+        return out
+
+
+@dataclass
+class EntryResult:
+    """The verdict for one entry and the findings that explain it.
+
+    Radii are decimal strings: ``claimed`` as written, ``derived`` the re-derived lower end (rounded toward
+    zero), ``excess`` = claimed − derived (exact, rounded up), ``excess_ulps`` in units of the float64 claim.
+    """
+
+    index: int
+    id: str
+    verdict: Verdict
+    findings: list[Finding] = field(default_factory=list)
+    claimed: str | None = None
+    derived: str | None = None
+    excess: str | None = None
+    excess_ulps: int | None = None
+    rounding_only: bool = False
+    label: int | None = None
+    true_label: int | None = None
+    slack: list[dict[str, str]] = field(default_factory=list)
+    counterexample: dict[str, Any] | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.verdict in PASSING_VERDICTS
+
+    def explain(self) -> str:
+        """One line saying why this verdict was reached."""
+        errors = [f.message for f in self.findings if f.severity == Severity.ERROR]
+        if errors:
+            return "; ".join(errors)
+        if self.verdict == Verdict.ABSTAINED:
+            return "claim abstains"
+        return f"claimed {self.claimed} <= re-derived {self.derived}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "id": self.id,
+            "verdict": str(self.verdict),
+            "passed": self.passed,
+            "claimed": self.claimed,
+            "derived": self.derived,
+            "excess": self.excess,
+            "excess_ulps": self.excess_ulps,
+            "rounding_only": self.rounding_only,
+            "label": self.label,
+            "true_label": self.true_label,
+            "explanation": self.explain(),
+            "findings": [f.to_json() for f in self.findings],
+            "slack": self.slack,
+            "counterexample": self.counterexample,
+        }
+
+
+@dataclass
+class GateResult:
+    """A policy gate: ``value`` (decimal string) compared exactly with ``threshold``."""
+
+    name: str
+    passed: bool
+    message: str
+    value: str | None = None
+    threshold: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "message": self.message,
+            "value": self.value,
+            "threshold": self.threshold,
+        }
+
+
+@dataclass
+class SummaryRow:
+    """Certified accuracy at one radius: claimed (from the file) vs re-derived, and the population bound."""
+
+    radius: str
+    claimed: str | None
+    rederived: str
+    population_lower: str | None
+    rho: str | None
+    claimed_population_lower: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "radius": self.radius,
+            "claimed": self.claimed,
+            "rederived": self.rederived,
+            "population_lower": self.population_lower,
+            "rho": self.rho,
+            "claimed_population_lower": self.claimed_population_lower,
+        }
+
+
+@dataclass
+class FileReport:
+    """Everything the verifier concluded about one certificate file."""
+
+    path: str
+    signature: str  # "valid" | "invalid" | "unsigned" | "untrusted-key" | "not-checked"
+    findings: list[Finding] = field(default_factory=list)  # file-level
+    entries: list[EntryResult] = field(default_factory=list)
+    summary: list[SummaryRow] = field(default_factory=list)
+    gates: list[GateResult] = field(default_factory=list)
+    subject: str = "not-checked"  # "match" | "mismatch" | "not-checked"
+    precision: int = 50
+    payload_line: int = 1  # line of the envelope's "payload" member (entries live inside it)
+
+    @property
+    def passed(self) -> bool:
+        if any(f.severity == Severity.ERROR for f in self.findings):
+            return False
+        if not all(e.passed for e in self.entries):
+            return False
+        return all(g.passed for g in self.gates)
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {str(v): 0 for v in Verdict}
+        for e in self.entries:
+            out[str(e.verdict)] += 1
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "passed": self.passed,
+            "signature": self.signature,
+            "subject": self.subject,
+            "precision_digits": self.precision,
+            "verdict_counts": self.counts(),
+            "findings": [f.to_json() for f in self.findings],
+            "entries": [e.to_json() for e in self.entries],
+            "summary": [s.to_json() for s in self.summary],
+            "gates": [g.to_json() for g in self.gates],
+        }
+
+
+def worst(verdicts: list[Verdict]) -> Verdict:
+    """The worst verdict of a non-empty list (ties keep the first)."""
+    return max(verdicts, key=lambda v: SEVERITY_ORDER[v])
