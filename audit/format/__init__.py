@@ -1,0 +1,97 @@
+"""Layer 1: the certificate document, its JSON Schema, DSSE envelope, Ed25519 keys, safe read / atomic write.
+
+No numerics and no torch here. The public API is re-exported below; see ``docs/format.md``.
+"""
+
+from __future__ import annotations
+
+from audit.format.certificate import (
+    LoadedCertificate,
+    SignatureRejected,
+    SignatureStatus,
+    check_signatures,
+    encode_certificate,
+    load_certificate,
+    parse_statement,
+    sign_certificate_file,
+    signature_accepted,
+    write_certificate,
+)
+from audit.format.document import (
+    FORMAT_VERSION,
+    PREDICATE_TYPE,
+    STATEMENT_TYPE,
+    ModelDigests,
+    build_statement,
+    check_model_digests,
+    model_digests,
+    sha256_bytes,
+    sha256_file,
+    statement_bytes,
+)
+from audit.format.dsse import PAYLOAD_TYPE, Envelope, Signature, decode_envelope, encode_envelope, pae
+from audit.format.io import DEFAULT_MAX_BYTES, atomic_write, dumps_json, parse_json_strict, read_bounded
+from audit.format.keys import (
+    generate_private_key,
+    key_id,
+    load_private_key,
+    load_public_key,
+    private_key_pem,
+    public_key_pem,
+)
+from audit.format.validate import (
+    Problem,
+    load_schema,
+    semantic_problems,
+    to_fraction,
+    validate_schema,
+    validate_semantics,
+    validate_statement,
+)
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "FORMAT_VERSION",
+    "PAYLOAD_TYPE",
+    "PREDICATE_TYPE",
+    "STATEMENT_TYPE",
+    "Envelope",
+    "LoadedCertificate",
+    "ModelDigests",
+    "Problem",
+    "Signature",
+    "SignatureRejected",
+    "SignatureStatus",
+    "atomic_write",
+    "build_statement",
+    "check_model_digests",
+    "check_signatures",
+    "decode_envelope",
+    "dumps_json",
+    "encode_certificate",
+    "encode_envelope",
+    "generate_private_key",
+    "key_id",
+    "load_certificate",
+    "load_private_key",
+    "load_public_key",
+    "load_schema",
+    "model_digests",
+    "pae",
+    "parse_json_strict",
+    "parse_statement",
+    "private_key_pem",
+    "public_key_pem",
+    "read_bounded",
+    "semantic_problems",
+    "sha256_bytes",
+    "sha256_file",
+    "sign_certificate_file",
+    "signature_accepted",
+    "statement_bytes",
+    "to_fraction",
+    "validate_schema",
+    "validate_semantics",
+    "validate_statement",
+    "write_certificate",
+]

@@ -1,0 +1,228 @@
+"""Bounded reading, strict JSON parsing and atomic writing.
+
+Guarantees:
+
+* :func:`read_bounded` checks the file size from ``stat`` *before* reading and never returns more than
+  ``max_bytes`` bytes (a file that grows while being read is refused too).
+* :func:`parse_json_strict` accepts only RFC 8259 JSON in UTF-8 and rejects NaN / Infinity / -Infinity,
+  numbers that overflow a double, duplicate object keys, integers outside ``[-2**63, 2**63 - 1]``, strings
+  longer than a limit and nesting deeper than a limit. Every refusal is an InputError naming the file.
+* :func:`dumps_json` never writes NaN / Infinity (``allow_nan=False``).
+* :func:`atomic_write` writes a temporary file in the target directory, fsyncs it and ``os.replace``-s it,
+  so readers see either the old or the new file, never a partial one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from audit.errors import InputError
+
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+"""Default size limit for any certificate-like input file (256 MiB)."""
+
+INT_MIN = -(2**63)
+INT_MAX = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class JsonLimits:
+    """Limits enforced by :func:`parse_json_strict`."""
+
+    max_depth: int = 64
+    max_string: int = 1 << 20
+    int_min: int = INT_MIN
+    int_max: int = INT_MAX
+
+
+STATEMENT_LIMITS = JsonLimits()
+"""Limits for a certificate statement (the DSSE payload)."""
+
+
+def read_bounded(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """Return the bytes of ``path``; refuse (InputError) a missing/unreadable file or one above ``max_bytes``.
+
+    The size is taken from ``fstat`` before any content is read, and at most ``max_bytes + 1`` bytes are
+    ever read, so an oversized (even sparse) file costs no time or memory.
+    """
+    name = os.fspath(path)
+    if max_bytes < 0:
+        raise InputError("size limit must be non-negative", file=name)
+    try:
+        with open(name, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not _is_regular(st.st_mode):
+                raise InputError("not a regular file", file=name)
+            if st.st_size > max_bytes:
+                raise InputError(
+                    f"file is {st.st_size} bytes, above the limit of {max_bytes} bytes", file=name
+                )
+            data = fh.read(max_bytes + 1)
+    except InputError:
+        raise
+    except FileNotFoundError:
+        raise InputError("file not found", file=name) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a file", file=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", file=name) from None
+    if len(data) > max_bytes:
+        raise InputError(f"file grew above the limit of {max_bytes} bytes while reading", file=name)
+    return data
+
+
+def _is_regular(mode: int) -> bool:
+    import stat
+
+    return stat.S_ISREG(mode)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON (NaN/Infinity are rejected)")
+
+
+def _pairs_no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def _make_parse_int(limits: JsonLimits):
+    # 20 characters hold every value in [-2**63, 2**63 - 1]; longer text is refused before int() runs.
+    def parse_int(text: str) -> int:
+        if len(text) > 20:
+            raise ValueError(f"integer {text[:24]}... is too large")
+        value = int(text)
+        if not limits.int_min <= value <= limits.int_max:
+            raise ValueError(f"integer {text} is outside [{limits.int_min}, {limits.int_max}]")
+        return value
+
+    return parse_int
+
+
+def _parse_float(text: str) -> float:
+    if len(text) > 64:
+        raise ValueError(f"number {text[:24]}... is too long")
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text} overflows a double")
+    return value
+
+
+def parse_json_strict(
+    data: bytes, *, file: str | None = None, limits: JsonLimits = STATEMENT_LIMITS, what: str = "JSON"
+) -> Any:
+    """Parse UTF-8 JSON bytes under ``limits``; every refusal is an InputError with ``file`` set."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{what} is not valid UTF-8 (byte {exc.start})", file=file) from None
+    if text.startswith("\ufeff"):
+        raise InputError(f"{what} starts with a byte-order mark", file=file)
+    try:
+        value = json.loads(
+            text,
+            parse_constant=_reject_constant,
+            object_pairs_hook=_pairs_no_duplicates,
+            parse_int=_make_parse_int(limits),
+            parse_float=_parse_float,
+        )
+    except RecursionError:
+        raise InputError(f"{what} is nested too deeply", file=file) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", file=file
+        ) from None
+    except ValueError as exc:
+        raise InputError(f"{what} rejected: {exc}", file=file) from None
+    check_tree(value, limits=limits, file=file, what=what)
+    return value
+
+
+def check_tree(value: Any, *, limits: JsonLimits, file: str | None = None, what: str = "JSON") -> None:
+    """Iteratively check nesting depth and string lengths (keys included) of a parsed JSON value."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            if depth > limits.max_depth:
+                raise InputError(f"{what} is nested deeper than {limits.max_depth} levels", file=file)
+            for key, child in node.items():
+                if len(key) > limits.max_string:
+                    raise InputError(f"{what} has an object key longer than {limits.max_string}", file=file)
+                stack.append((child, depth + 1))
+        elif isinstance(node, list):
+            if depth > limits.max_depth:
+                raise InputError(f"{what} is nested deeper than {limits.max_depth} levels", file=file)
+            stack.extend((child, depth + 1) for child in node)
+        elif isinstance(node, str) and len(node) > limits.max_string:
+            raise InputError(
+                f"{what} has a string of {len(node)} characters, above the limit of {limits.max_string}",
+                file=file,
+            )
+
+
+def dumps_json(value: Any, *, indent: int | None = None, sort_keys: bool = True) -> bytes:
+    """Serialise to UTF-8 JSON bytes; NaN/Infinity raise ValueError (``allow_nan=False``).
+
+    With ``indent=None`` the output is compact (``,`` and ``:`` separators), ASCII-only and key-sorted:
+    the canonical form used for certificate payloads.
+    """
+    if indent is None:
+        text = json.dumps(
+            value, allow_nan=False, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=True
+        )
+    else:
+        text = (
+            json.dumps(value, allow_nan=False, sort_keys=sort_keys, indent=indent, ensure_ascii=True) + "\n"
+        )
+    return text.encode("utf-8")
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None) -> None:
+    """Atomically replace ``path`` with ``data`` (temp file in the same directory, fsync, ``os.replace``).
+
+    ``mode`` (e.g. ``0o600``) is applied to the temporary file before any data is written, so a secret is
+    never readable by others, not even briefly. Errors become InputError naming ``path``.
+    """
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    tmp_name: str | None = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        try:
+            os.fchmod(fd, 0o644 if mode is None else mode)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException:
+            os.unlink(tmp_name)
+            raise
+        os.replace(tmp_name, target)
+        tmp_name = None
+        _fsync_dir(directory)
+    except OSError as exc:
+        raise InputError(f"cannot write file: {exc.strerror or exc}", file=os.fspath(path)) from None
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        dfd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
