@@ -1,0 +1,153 @@
+"""Protocol checks: label selection, alpha budget, interval validity, population rho, policy minimums.
+
+Guarantees: every violation is an ``error`` finding with a stable rule id and a JSON pointer. File-level
+protocol violations void every entry's guarantee (the pipeline marks those entries ``protocol-violation``);
+entry-level ones (the certified label is not the selected one) apply to that entry only. Selection reuse
+states the effective failure bound ``reuse_failure_bound(alpha, c)`` from the theory layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from audit.verify import theory_api
+from audit.verify.exact import to_decimal_str, to_fraction
+from audit.verify.pointers import entry_pointer
+from audit.verify.policy import Policy
+from audit.verify.verdicts import Finding, Severity
+
+ASYMPTOTIC_INTERVALS = frozenset({"goodman", "sison-glaz", "normal"})
+
+
+def file_protocol_findings(pred: Mapping[str, Any]) -> list[Finding]:
+    """Violations that void every entry: asymptotic interval, selection reuse, alpha overspent, no rho."""
+    st = pred["statistics"]
+    out: list[Finding] = []
+    alpha = to_fraction(st["alpha"])
+    c = st["num_classes"]
+    if st["interval"] in ASYMPTOTIC_INTERVALS:
+        out.append(
+            Finding(
+                "SA203",
+                Severity.ERROR,
+                f"interval '{st['interval']}' is asymptotic: it has no finite-sample coverage guarantee, "
+                "so no radius derived from it is certified",
+                "/predicate/statistics/interval",
+            )
+        )
+    if st["selection"] == "estimation-reuse":
+        eff = theory_api.reuse_failure_bound(alpha, c)
+        out.append(
+            Finding(
+                "SA201",
+                Severity.ERROR,
+                f"the certified label was picked as the argmax of the estimation counts and then bounded at "
+                f"alpha={st['alpha']}: the failure probability is only bounded by "
+                f"{to_decimal_str(eff, 6, 'up')} "
+                f"(union over c={c} classes), not {st['alpha']}",
+                "/predicate/statistics/selection",
+                data={"effective_failure_bound": to_decimal_str(eff, 20, "up")},
+            )
+        )
+    total = Fraction(0)
+    for part in st["alpha_split"]:
+        total += to_fraction(part["alpha"])
+    if total > alpha:
+        out.append(
+            Finding(
+                "SA202",
+                Severity.ERROR,
+                f"alpha overspent: the bounds spend {to_decimal_str(total, 20, 'up')} in total, "
+                f"more than the stated alpha={st['alpha']}",
+                "/predicate/statistics/alpha_split",
+                data={"spent": to_decimal_str(total, 20, "up"), "alpha": st["alpha"]},
+            )
+        )
+    for i, row in enumerate(pred["summary"]["certified_accuracy"]):
+        if row.get("population_lower") is not None and row.get("rho") is None:
+            out.append(
+                Finding(
+                    "SA204",
+                    Severity.ERROR,
+                    f"summary row {i} claims a population lower bound without stating rho",
+                    f"/predicate/summary/certified_accuracy/{i}/rho",
+                )
+            )
+    return out
+
+
+def entry_protocol_findings(pred: Mapping[str, Any], i: int, entry: Mapping[str, Any]) -> list[Finding]:
+    """The certified label must be the one the stated selection protocol picks."""
+    st = pred["statistics"]
+    claim = entry["claim"]
+    if claim["abstain"]:
+        return []
+    label = claim["label"]
+    if st["selection"] == "separate-draw":
+        sel = entry.get("selection_counts")
+        if sel is None or label is None or not 0 <= label < len(sel):
+            return []  # an evidence problem, reported there
+        top = max(sel)
+        if sel[label] != top:
+            return [
+                Finding(
+                    "SA205",
+                    Severity.ERROR,
+                    f"certified label {label} is not the argmax of the selection draw "
+                    f"({sel[label]} vs {top} votes): the label was not chosen by the stated protocol",
+                    entry_pointer(i, "claim", "label"),
+                    i,
+                )
+            ]
+    elif st["selection"] == "fixed-label":
+        true = entry.get("true_label")
+        if true is not None and label != true:
+            return [
+                Finding(
+                    "SA205",
+                    Severity.ERROR,
+                    f"selection is fixed-label but the certified label {label} differs from the true label "
+                    f"{true} fixed in advance",
+                    entry_pointer(i, "claim", "label"),
+                    i,
+                )
+            ]
+    return []
+
+
+def policy_findings(pred: Mapping[str, Any], policy: Policy) -> list[Finding]:
+    """Policy minimums: maximum alpha, minimum n, allowed interval methods."""
+    st = pred["statistics"]
+    out: list[Finding] = []
+    alpha = to_fraction(st["alpha"])
+    if policy.max_alpha is not None and alpha > policy.max_alpha:
+        out.append(
+            Finding(
+                "SA502",
+                Severity.ERROR,
+                f"alpha={st['alpha']} exceeds the policy maximum {to_decimal_str(policy.max_alpha, 20)}",
+                "/predicate/statistics/alpha",
+            )
+        )
+    if policy.min_n is not None and st["n"] < policy.min_n:
+        out.append(
+            Finding(
+                "SA503",
+                Severity.ERROR,
+                f"n={st['n']} is below the policy minimum {policy.min_n}",
+                "/predicate/statistics/n",
+            )
+        )
+    if policy.allowed_intervals is not None and st["interval"] not in policy.allowed_intervals:
+        out.append(
+            Finding(
+                "SA504",
+                Severity.ERROR,
+                f"interval '{st['interval']}' is not allowed by the policy "
+                f"(allowed: {', '.join(policy.allowed_intervals)})",
+                "/predicate/statistics/interval",
+            )
+        )
+    return out

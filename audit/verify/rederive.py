@@ -1,0 +1,150 @@
+"""Re-derivation of one entry's radius at high precision and the exact comparison with its claim.
+
+Guarantees: the theory layer's ``derive`` is called with exactly the stated family, radius method, interval
+and alpha, at ``dps`` digits; it returns the lower end of an enclosing bracket. The claim (a decimal string)
+is compared with that lower end as exact rationals. When the claim lies above the lower end but within the
+bracket's possible width, the derivation is repeated at 2×, then 4× the digits; a claim still undecided is
+reported ``inflated`` (never passed on an unresolved comparison). "Rounding only" means the excess is at most
+:data:`ROUNDING_ULPS` ulps of the float64 claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from audit.errors import AuditError
+from audit.verify import theory_api
+from audit.verify.counterexample import counterexample
+from audit.verify.exact import to_decimal_str, to_fraction, ulps
+from audit.verify.pointers import entry_pointer
+from audit.verify.slack import slack_notes
+from audit.verify.verdicts import EntryResult, Finding, Severity, Verdict
+
+ROUNDING_ULPS = 4
+MAX_ESCALATIONS = 2
+
+
+def _ambiguous(excess: Fraction, derived: Fraction, dps: int) -> bool:
+    width = (abs(derived) + 1) * Fraction(1, 10 ** (dps - 6))
+    return 0 < excess <= width
+
+
+def derive_exact(pred: Mapping[str, Any], entry: Mapping[str, Any], dps: int) -> theory_api.Derived:
+    return theory_api.derive_entry(pred, entry, entry["claim"]["label"], dps)
+
+
+def rederive_entry(
+    pred: Mapping[str, Any], i: int, entry: Mapping[str, Any], dps: int, *, with_slack: bool = True
+) -> EntryResult:
+    """Verdict ``certified`` / ``inflated`` / ``should-abstain`` for an entry whose checks passed."""
+    claim = entry["claim"]
+    res = EntryResult(
+        index=i,
+        id=entry["id"],
+        verdict=Verdict.CERTIFIED,
+        claimed=claim["radius"],
+        label=claim["label"],
+        true_label=entry.get("true_label"),
+    )
+    try:
+        der = derive_exact(pred, entry, dps)
+    except AuditError as exc:
+        res.verdict = Verdict.INCONSISTENT_EVIDENCE
+        res.findings.append(
+            Finding("SA107", Severity.ERROR, f"cannot re-derive: {exc.message}", entry_pointer(i), i)
+        )
+        return res
+    if der.radius is None:
+        res.verdict = Verdict.SHOULD_ABSTAIN
+        res.derived = None
+        res.findings.append(
+            Finding(
+                "SA303",
+                Severity.ERROR,
+                f"the evidence supports no radius ({der.reason}) but the claim is radius {claim['radius']}",
+                entry_pointer(i, "claim"),
+                i,
+                data={"bounds": der.bounds},
+            )
+        )
+        return res
+    claimed = to_fraction(claim["radius"])
+    derived = der.radius
+    excess = claimed - derived
+    digits = dps
+    for _ in range(MAX_ESCALATIONS):
+        if not _ambiguous(excess, derived, digits):
+            break
+        digits *= 2
+        der = derive_exact(pred, entry, digits)
+        assert der.radius is not None
+        derived = der.radius
+        excess = claimed - derived
+    res.derived = der.radius_text
+    if excess <= 0:
+        res.findings.append(
+            Finding(
+                "SA304",
+                Severity.NOTE,
+                f"claimed {claim['radius']} <= re-derived {der.radius_text}",
+                entry_pointer(i, "claim", "radius"),
+                i,
+            )
+        )
+        if with_slack:
+            res.slack = slack_notes(pred, entry, derived)
+            for s in res.slack:
+                res.findings.append(
+                    Finding(
+                        "SA401",
+                        Severity.NOTE,
+                        f"{s['method']} gives radius {s['radius']} from the same evidence",
+                        entry_pointer(i, "claim", "radius"),
+                        i,
+                    )
+                )
+        return res
+    res.verdict = Verdict.INFLATED
+    res.excess = to_decimal_str(excess, 6, "up")
+    res.excess_ulps = ulps(excess, claimed)
+    res.rounding_only = res.excess_ulps <= ROUNDING_ULPS
+    rel = to_decimal_str(excess / derived * 100, 4, "up") if derived > 0 else "inf"
+    undecided = _ambiguous(excess, derived, digits)
+    if res.rounding_only:
+        msg = (
+            f"claimed {claim['radius']} exceeds the re-derived {der.radius_text} by {res.excess} "
+            f"({res.excess_ulps} ulp of the float64 claim): float rounding toward the wrong side"
+        )
+        rule = "SA302"
+    else:
+        msg = (
+            f"claimed {claim['radius']} exceeds the re-derived {der.radius_text} by {res.excess} "
+            f"({rel}% ; {res.excess_ulps} ulp)"
+        )
+        rule = "SA301"
+    if undecided:
+        msg += f" (undecided even at {digits} digits; refused)"
+    res.findings.append(
+        Finding(
+            rule,
+            Severity.ERROR,
+            msg,
+            entry_pointer(i, "claim", "radius"),
+            i,
+            data={"excess": res.excess, "excess_ulps": res.excess_ulps, "bounds": der.bounds},
+        )
+    )
+    res.counterexample = counterexample(pred, der, claimed)
+    if res.counterexample is not None:
+        res.findings.append(
+            Finding(
+                "SA402",
+                Severity.NOTE,
+                res.counterexample["summary"],
+                entry_pointer(i, "claim", "radius"),
+                i,
+            )
+        )
+    return res

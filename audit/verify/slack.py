@@ -1,0 +1,51 @@
+"""Informational slack: a larger radius the same evidence supports under another *valid* method.
+
+Guarantees: alternatives are evaluated with the theory layer's float path (whose radii are nudged below the
+exact value, so a reported slack radius is never above what that method supports) and reported only when
+strictly larger than the re-derived radius. Slack never changes a verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from audit.errors import AuditError
+from audit.verify import theory_api
+from audit.verify.exact import to_decimal_str
+
+# (radius_method, interval) -> alternatives (radius_method, interval) at the same total alpha
+ALTERNATIVES: dict[tuple[str, str], list[tuple[str, str]]] = {
+    ("cohen-two-bound", "cp"): [("cohen", "cp")],
+    ("cohen-two-bound", "simuem"): [("cohen", "cp")],
+    ("cohen", "simuem"): [("cohen", "cp")],
+    ("cohen", "binocp"): [("cohen", "cp")],
+    ("topk", "simuem"): [("topk", "binocp")],
+    ("topk", "binocp"): [("topk", "simuem")],
+    ("laplace-multiclass", "cp"): [("laplace-binary", "cp")],
+    ("laplace-multiclass", "simuem"): [("laplace-binary", "cp")],
+    ("ablation-topk", "simuem"): [("ablation-topk", "binocp")],
+}
+
+
+def slack_notes(pred: Mapping[str, Any], entry: Mapping[str, Any], derived: Fraction) -> list[dict[str, str]]:
+    gu, st = pred["guarantee"], pred["statistics"]
+    notes: list[dict[str, str]] = []
+    for method, interval in ALTERNATIVES.get((gu["radius_method"], st["interval"]), []):
+        if method in ("cohen", "cohen-two-bound") and gu["k"] != 1:
+            continue
+        try:
+            alt = theory_api.derive_entry(
+                pred, entry, entry["claim"]["label"], None, radius_method=method, interval=interval
+            )
+        except AuditError:
+            continue
+        if alt.radius is not None and alt.radius > derived:
+            notes.append(
+                {
+                    "method": f"{method} with {interval} at alpha={st['alpha']}",
+                    "radius": to_decimal_str(alt.radius, 8, "down"),
+                }
+            )
+    return notes

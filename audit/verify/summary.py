@@ -1,0 +1,162 @@
+"""File summary and policy gates: claimed vs re-derived certified accuracy, population lower bounds.
+
+Definitions (exact rationals): an entry is *certified at radius r* when its claim does not abstain, its label
+equals the known true label, and its radius is ≥ r. *Claimed* accuracy uses the claimed radius of every entry;
+*re-derived* accuracy uses min(claimed, re-derived) and only entries whose evidence and protocol checks passed
+(inflated entries count at their re-derived radius). Both divide by the number of entries m. The population
+lower bound is ``audit.theory``'s ``population_lower_bound(re-derived accuracy, alpha, rho, m)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+from audit.verify import theory_api
+from audit.verify.exact import to_decimal_str, to_fraction
+from audit.verify.policy import Gate, Policy
+from audit.verify.verdicts import EntryResult, Finding, GateResult, Severity, SummaryRow, Verdict
+
+_COUNTED = (Verdict.CERTIFIED, Verdict.INFLATED)
+
+
+def claimed_accuracy(entries: Sequence[Mapping[str, Any]], radius: Fraction) -> Fraction:
+    if not entries:
+        return Fraction(0)
+    hits = 0
+    for e in entries:
+        c = e["claim"]
+        if c["abstain"] or e.get("true_label") is None or c["label"] != e["true_label"]:
+            continue
+        if to_fraction(c["radius"]) >= radius:
+            hits += 1
+    return Fraction(hits, len(entries))
+
+
+def rederived_accuracy(results: Sequence[EntryResult], radius: Fraction) -> Fraction:
+    if not results:
+        return Fraction(0)
+    hits = 0
+    for r in results:
+        if r.verdict not in _COUNTED or r.true_label is None or r.label != r.true_label:
+            continue
+        if r.claimed is None or r.derived is None:
+            continue
+        if min(to_fraction(r.claimed), to_fraction(r.derived)) >= radius:
+            hits += 1
+    return Fraction(hits, len(results))
+
+
+def _pop(acc: Fraction, alpha: Fraction, rho: Fraction, m: int, dps: int) -> Fraction:
+    return theory_api.population_lower(acc, alpha, rho, m, dps)
+
+
+def build_summary(
+    pred: Mapping[str, Any], results: Sequence[EntryResult], dps: int
+) -> tuple[list[SummaryRow], list[Finding]]:
+    """One row per claimed summary radius; SA501 where a claim exceeds what re-derivation gives."""
+    entries = pred["entries"]
+    alpha = to_fraction(pred["statistics"]["alpha"])
+    m = len(entries)
+    rows: list[SummaryRow] = []
+    findings: list[Finding] = []
+    for i, row in enumerate(pred["summary"]["certified_accuracy"]):
+        r = to_fraction(row["radius"])
+        red = rederived_accuracy(results, r)
+        claimed = to_fraction(row["claimed"])
+        rho_text = row.get("rho")
+        pop = None
+        if rho_text is not None and m > 0:
+            pop = _pop(red, alpha, to_fraction(rho_text), m, dps)
+        rows.append(
+            SummaryRow(
+                row["radius"],
+                row["claimed"],
+                to_decimal_str(red, 20, "down"),
+                to_decimal_str(pop, 20, "down") if pop is not None else None,
+                rho_text,
+                row.get("population_lower"),
+            )
+        )
+        ptr = f"/predicate/summary/certified_accuracy/{i}"
+        from_claims = claimed_accuracy(entries, r)
+        if claimed > from_claims:
+            findings.append(
+                Finding(
+                    "SA501",
+                    Severity.ERROR,
+                    f"claimed certified accuracy {row['claimed']} at radius {row['radius']} exceeds the "
+                    f"fraction of entries whose own claims reach that radius "
+                    f"({to_decimal_str(from_claims, 8)})",
+                    ptr + "/claimed",
+                )
+            )
+        elif claimed > red:
+            findings.append(
+                Finding(
+                    "SA501",
+                    Severity.ERROR,
+                    f"claimed certified accuracy {row['claimed']} at radius {row['radius']} exceeds the "
+                    f"re-derived {to_decimal_str(red, 8)}",
+                    ptr + "/claimed",
+                )
+            )
+        claimed_pop = row.get("population_lower")
+        if claimed_pop is not None and pop is not None and to_fraction(claimed_pop) > pop:
+            findings.append(
+                Finding(
+                    "SA501",
+                    Severity.ERROR,
+                    f"claimed population lower bound {claimed_pop} at radius {row['radius']} "
+                    f"(rho={rho_text}) "
+                    f"exceeds the re-derived {to_decimal_str(pop, 8)}",
+                    ptr + "/population_lower",
+                )
+            )
+    return rows, findings
+
+
+def _gate_value(
+    gate: Gate, pred: Mapping[str, Any], results: Sequence[EntryResult], dps: int
+) -> Fraction:
+    if gate.metric == "claimed":
+        return claimed_accuracy(pred["entries"], gate.radius)
+    red = rederived_accuracy(results, gate.radius)
+    if gate.metric == "rederived":
+        return red
+    assert gate.rho is not None
+    alpha = to_fraction(pred["statistics"]["alpha"])
+    return _pop(red, alpha, gate.rho, max(len(results), 1), dps)
+
+
+def evaluate_gates(
+    policy: Policy | None, pred: Mapping[str, Any] | None, results: Sequence[EntryResult], dps: int
+) -> list[GateResult]:
+    """Every policy gate, compared exactly; a gate that cannot be evaluated fails (never passes silently)."""
+    if policy is None:
+        return []
+    out: list[GateResult] = []
+    for gate in policy.gates:
+        thr = gate.minimum_text
+        if pred is None:
+            msg = "certificate not verified: gate not evaluated"
+            out.append(GateResult(gate.name, False, msg, None, thr))
+            continue
+        norm = pred["guarantee"]["norm"]
+        if gate.norm is not None and gate.norm != norm:
+            msg = f"gate is for {gate.norm} but the certificate certifies {norm}"
+            out.append(GateResult(gate.name, False, msg, None, thr))
+            continue
+        if not results:
+            out.append(GateResult(gate.name, False, "certificate has no entries", None, thr))
+            continue
+        value = _gate_value(gate, pred, results, dps)
+        ok = value >= gate.minimum
+        rho = f", rho={gate.rho_text}" if gate.rho_text else ""
+        msg = (
+            f"{gate.metric} certified accuracy at {norm} radius {gate.radius_text}{rho} = "
+            f"{to_decimal_str(value, 6, 'down')} {'>=' if ok else '<'} {thr}"
+        )
+        out.append(GateResult(gate.name, ok, msg, to_decimal_str(value, 20, "down"), thr))
+    return out
