@@ -26,7 +26,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from audit.errors import FormatError, SignatureError
+from audit.errors import FormatError, InputError, SignatureError
 from audit.format import dsse
 from audit.format.document import build_statement, statement_bytes
 from audit.format.io import DEFAULT_MAX_BYTES, STATEMENT_LIMITS, atomic_write, parse_json_strict, read_bounded
@@ -147,7 +147,33 @@ def load_certificate(
     """
     name = os.fspath(path)
     keys = _resolve_keys(trusted_keys)
-    envelope = dsse.decode_envelope(read_bounded(name, max_bytes), file=name, max_bytes=max_bytes)
+    return load_certificate_bytes(
+        read_bounded(name, max_bytes),
+        keys,
+        file=name,
+        max_bytes=max_bytes,
+        allow_unsigned=allow_unsigned,
+        raise_on_reject=raise_on_reject,
+        validate=validate,
+    )
+
+
+def load_certificate_bytes(
+    data: bytes,
+    trusted_keys: Sequence[TrustedKey] = (),
+    *,
+    file: str = "<certificate>",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    allow_unsigned: bool = False,
+    raise_on_reject: bool = True,
+    validate: bool = True,
+) -> LoadedCertificate:
+    """:func:`load_certificate` on bytes already in memory (e.g. stdin); ``file`` names them in errors."""
+    name = file
+    if len(data) > max_bytes:
+        raise InputError(f"input is {len(data)} bytes, above the limit of {max_bytes} bytes", file=name)
+    keys = _resolve_keys(trusted_keys)
+    envelope = dsse.decode_envelope(data, file=name, max_bytes=max_bytes)
     status, index = check_signatures(envelope, keys)
     accepted = signature_accepted(status, allow_unsigned)
     result_kwargs: dict[str, Any] = {

@@ -205,11 +205,11 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int | None 
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-        except BaseException:
-            os.unlink(tmp_name)
-            raise
-        os.replace(tmp_name, target)
-        tmp_name = None
+            os.replace(tmp_name, target)
+            tmp_name = None
+        finally:
+            if tmp_name is not None:
+                os.unlink(tmp_name)
         _fsync_dir(directory)
     except OSError as exc:
         raise InputError(f"cannot write file: {exc.strerror or exc}", file=os.fspath(path)) from None

@@ -1,0 +1,131 @@
+"""build → sign → write → load → verify for every noise family the format supports, plus model digests."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from format_samples import SUBJECTS, family
+
+from audit.errors import FormatError, InputError
+from audit.format import (
+    PREDICATE_TYPE,
+    SignatureRejected,
+    SignatureStatus,
+    check_model_digests,
+    load_certificate,
+    model_digests,
+    semantic_problems,
+    sign_certificate_file,
+    write_certificate,
+)
+from audit.format.keys import key_id, private_key_pem, public_key_pem
+
+
+@pytest.mark.parametrize("name", ["gaussian", "laplace", "ablation", "soft"])
+def test_round_trip_signed(name: str, tmp_path: Path) -> None:
+    key = Ed25519PrivateKey.generate()
+    pub = tmp_path / "k.pub.pem"
+    pub.write_bytes(public_key_pem(key.public_key()))
+    predicate = family(name)
+    cert = tmp_path / "cert.json"
+    write_certificate(cert, predicate, SUBJECTS, key)
+    loaded = load_certificate(cert, [Ed25519PrivateKey.generate().public_key(), pub])
+    assert loaded.signature is SignatureStatus.VALID and loaded.accepted
+    assert loaded.key_index == 1 and loaded.key_id == key_id(key)
+    assert loaded.statement is not None
+    assert loaded.statement["predicate"] == predicate  # exact values survive, types included
+    assert loaded.statement["subject"] == SUBJECTS
+    assert loaded.statement["predicateType"] == PREDICATE_TYPE
+    assert semantic_problems(loaded.statement) == []
+    # The file is a DSSE envelope whose payload decodes to exactly the verified bytes.
+    env = json.loads(cert.read_text())
+    assert base64.b64decode(env["payload"]) == loaded.payload
+    assert json.loads(loaded.payload) == loaded.statement
+
+
+@pytest.mark.parametrize("name", ["gaussian", "soft"])
+def test_unsigned_then_certs_sign(name: str, tmp_path: Path) -> None:
+    key = Ed25519PrivateKey.generate()
+    cert = tmp_path / "cert.json"
+    write_certificate(cert, family(name), SUBJECTS, None)
+    with pytest.raises(SignatureRejected) as exc:
+        load_certificate(cert, [key.public_key()])
+    assert exc.value.status is SignatureStatus.UNSIGNED
+    unsigned = load_certificate(cert, [key.public_key()], allow_unsigned=True)
+    assert unsigned.signature is SignatureStatus.UNSIGNED and unsigned.statement is not None
+    payload_before = unsigned.payload
+    out = tmp_path / "signed.json"
+    sign_certificate_file(cert, key, out)
+    signed = load_certificate(out, [key.public_key()])
+    assert signed.signature is SignatureStatus.VALID
+    assert signed.payload == payload_before  # signing does not re-serialise
+    with pytest.raises(FormatError, match="already signed"):
+        sign_certificate_file(out, key)
+
+
+def test_write_refuses_schema_violations_and_nan(tmp_path: Path) -> None:
+    bad = family("gaussian")
+    bad["entries"][0]["counts"][0] = -1
+    with pytest.raises(FormatError) as exc:
+        write_certificate(tmp_path / "c.json", bad, SUBJECTS, None)
+    assert exc.value.entry == 0 and exc.value.field == "counts[0]"
+    nan = family("gaussian")
+    nan["sampler"]["software"]["x"] = float("nan")
+    with pytest.raises(FormatError):
+        write_certificate(tmp_path / "c.json", nan, SUBJECTS, None)
+    with pytest.raises(FormatError):
+        write_certificate(tmp_path / "c.json", nan, SUBJECTS, None, validate=False)
+    assert not (tmp_path / "c.json").exists()
+
+
+def test_signing_refuses_garbage_payload(tmp_path: Path) -> None:
+    cert = tmp_path / "c.json"
+    doc = {
+        "payloadType": "application/vnd.in-toto+json",
+        "payload": base64.b64encode(b'{"a": NaN}').decode(),
+        "signatures": [],
+    }
+    cert.write_text(json.dumps(doc))
+    with pytest.raises(InputError):
+        sign_certificate_file(cert, Ed25519PrivateKey.generate())
+
+
+def test_model_digests_file_and_directory(tmp_path: Path) -> None:
+    f = tmp_path / "m.safetensors"
+    f.write_bytes(b"weights")
+    single = model_digests(f)
+    assert single.subject == {
+        "name": "m.safetensors",
+        "digest": {"sha256": hashlib.sha256(b"weights").hexdigest()},
+    }
+    d = tmp_path / "model"
+    (d / "sub").mkdir(parents=True)
+    (d / "b.bin").write_bytes(b"B")
+    (d / "sub" / "a.bin").write_bytes(b"A")
+    digests = model_digests(d)
+    ha, hb = hashlib.sha256(b"A").hexdigest(), hashlib.sha256(b"B").hexdigest()
+    assert digests.model_files == [{"name": "b.bin", "sha256": hb}, {"name": "sub/a.bin", "sha256": ha}]
+    # Root digest = sha256 of `sha256sum`-style manifest, computed here by hand.
+    manifest = f"{hb}  b.bin\n{ha}  sub/a.bin\n".encode()
+    assert digests.subject["digest"]["sha256"] == hashlib.sha256(manifest).hexdigest()
+    # Check against a certificate statement, then tamper with one file.
+    pred = family("gaussian")
+    pred["model_files"] = digests.model_files
+    cert = tmp_path / "c.json"
+    key = Ed25519PrivateKey.generate()
+    (tmp_path / "k.pem").write_bytes(private_key_pem(key))
+    write_certificate(cert, pred, [digests.subject], key)
+    st = load_certificate(cert, [key.public_key()]).statement
+    assert st is not None and check_model_digests(st, d) == []
+    (d / "sub" / "a.bin").write_bytes(b"A!")
+    problems = check_model_digests(st, d)
+    assert len(problems) == 2 and any("sub/a.bin" in p for p in problems)
+    link = d / "link"
+    link.symlink_to(d / "b.bin")
+    with pytest.raises(InputError, match="regular files"):
+        model_digests(d)

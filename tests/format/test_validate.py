@@ -1,0 +1,141 @@
+"""Schema and semantic validation: errors name the entry index and field; problems are listed per entry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from format_samples import SUBJECTS, family
+
+from audit.errors import FormatError
+from audit.format.document import build_statement
+from audit.format.validate import Problem, semantic_problems, validate_schema, validate_semantics
+
+
+def _st(pred: dict[str, Any]) -> dict[str, Any]:
+    return build_statement(pred, SUBJECTS)
+
+
+@pytest.mark.parametrize("name", ["gaussian", "laplace", "ablation", "soft"])
+def test_samples_are_valid(name: str) -> None:
+    validate_schema(_st(family(name)))
+    validate_semantics(_st(family(name)))
+
+
+SCHEMA_CASES = [
+    # (mutation, expected entry, expected field)
+    (lambda p: p["entries"][1].update(counts=[50, 48, 1.0, 1]), 1, "counts[2]"),  # float count
+    (lambda p: p["entries"][1].update(counts=[50, 48, True, 1]), 1, "counts[2]"),  # bool count
+    (lambda p: p["entries"][0].update(counts=[1, 2, -95, 2]), 0, "counts[2]"),
+    (lambda p: p["entries"][0].update(counts="1,2,95,2"), 0, "counts"),
+    (lambda p: p["entries"][0].pop("claim"), 0, None),
+    (lambda p: p["entries"][0]["claim"].update(radius=0.378), 0, "claim.radius"),
+    (lambda p: p["entries"][0]["claim"].update(radius="NaN"), 0, "claim.radius"),
+    (lambda p: p["entries"][0]["claim"].update(radius="1e99999"), 0, "claim.radius"),
+    (lambda p: p["entries"][0]["claim"].update(abstain=True), 0, None),  # abstain with a label/radius
+    (lambda p: p["entries"][0].update(input_sha256="XYZ"), 0, "input_sha256"),
+    (lambda p: p["entries"][0].update(counts=None), 0, "counts"),  # hard output needs counts
+    (lambda p: p["entries"][0].update(selection_counts=None), 0, "selection_counts"),  # separate-draw
+    (lambda p: p["statistics"].update(alpha=0.001), None, "predicate.statistics.alpha"),
+    (lambda p: p["statistics"].pop("n"), None, "predicate.statistics"),
+    (lambda p: p["statistics"].update(interval="magic"), None, "predicate.statistics.interval"),
+    (lambda p: p["smoothing"].update(sigma=None), None, "predicate.smoothing.sigma"),
+    (lambda p: p["smoothing"].update(family="uniform"), None, "predicate.smoothing.family"),
+    (lambda p: p.update(format_version=2), None, "predicate.format_version"),
+    (lambda p: p.pop("entries"), None, "predicate"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "entry", "field"), SCHEMA_CASES)
+def test_schema_violations_name_entry_and_field(mutate: Any, entry: int | None, field: str | None) -> None:
+    pred = family("gaussian")
+    mutate(pred)
+    with pytest.raises(FormatError) as exc:
+        validate_schema(_st(pred), file="c.json")
+    err = exc.value
+    assert err.entry == entry
+    if field is not None:
+        assert err.field == field
+    assert err.file == "c.json" and str(err).startswith("c.json: ")
+    assert "\n" not in str(err)
+
+
+def test_statement_envelope_fields_are_checked() -> None:
+    st = _st(family("gaussian"))
+    st["predicateType"] = "https://example.com/other"
+    with pytest.raises(FormatError, match="predicateType"):
+        validate_schema(st)
+    st = _st(family("gaussian"))
+    st["subject"] = []
+    with pytest.raises(FormatError):
+        validate_schema(st)
+
+
+SEMANTIC_CASES = [
+    (lambda p: p["entries"][0].update(counts=[1, 2, 95, 3]), 0, "counts", "add up to 101"),
+    (lambda p: p["entries"][0].update(counts=[1, 2, 97]), 0, "counts", "3 items"),
+    (lambda p: p["entries"][1].update(selection_counts=[5, 5, 0, 1]), 1, "selection_counts", "n0=10"),
+    (lambda p: p["entries"][0].update(true_label=4), 0, "true_label", "outside"),
+    (lambda p: p["entries"][0]["claim"].update(label=7), 0, "claim.label", "outside"),
+    (lambda p: p["statistics"].update(alpha="1"), None, "statistics.alpha", "(0, 1)"),
+    (
+        lambda p: p["statistics"].update(
+            alpha_split=[{"bound": "a", "alpha": "0.0008"}, {"bound": "b", "alpha": "0.0003"}]
+        ),
+        None,
+        "statistics.alpha_split",
+        "more than alpha",
+    ),
+    (lambda p: p["smoothing"].update(sigma="0"), None, "smoothing.sigma", "> 0"),
+    (lambda p: p["guarantee"].update(k=4), None, "guarantee.k", "below"),
+    (
+        lambda p: p["smoothing"].update(family="laplace", sigma=None, **{"lambda": "0.5"}),
+        None,
+        "guarantee.norm",
+        "laplace noise does not certify l2",
+    ),
+    (lambda p: p["statistics"].update(selection="fixed-label"), None, "statistics.n0", "separate-draw"),
+    (lambda p: p["entries"][1].update(id="digits-test:0"), 1, "id", "duplicate"),
+    (lambda p: p["summary"]["certified_accuracy"][0].update(claimed="1.5"), None, "summary", "[0, 1]"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "entry", "field", "text"), SEMANTIC_CASES)
+def test_semantic_problems(mutate: Any, entry: int | None, field: str, text: str) -> None:
+    pred = family("gaussian")
+    mutate(pred)
+    st = _st(pred)
+    validate_schema(st)  # schema-valid but inconsistent
+    problems = semantic_problems(st)
+    assert len(problems) == 1, problems
+    (p,) = problems
+    assert isinstance(p, Problem)
+    assert p.entry == entry and p.field.startswith(field) and text in p.message
+    with pytest.raises(FormatError) as exc:
+        validate_semantics(st, file="c.json")
+    assert exc.value.entry == entry and exc.value.file == "c.json"
+
+
+def test_problems_are_collected_per_entry() -> None:
+    pred = family("gaussian")
+    pred["entries"][0]["counts"] = [1, 2, 95, 3]
+    pred["entries"][1]["true_label"] = 9
+    problems = semantic_problems(_st(pred))
+    assert [(p.entry, p.field) for p in problems] == [(0, "counts"), (1, "true_label")]
+    with pytest.raises(FormatError, match="1 more"):
+        validate_semantics(_st(pred))
+
+
+def test_ablation_radius_must_be_an_integer() -> None:
+    pred = family("ablation")
+    pred["entries"][0]["claim"]["radius"] = "16.5"
+    (p,) = semantic_problems(_st(pred))
+    assert (p.entry, p.field) == (0, "claim.radius")
+
+
+def test_soft_score_consistency() -> None:
+    pred = family("soft")
+    pred["entries"][0]["scores"]["sumsq"][2] = "95"  # above sum=90.125: impossible for scores in [0,1]
+    pred["entries"][1]["scores"]["sum"][0] = "101"  # above n=100
+    problems = semantic_problems(_st(pred))
+    assert [(p.entry, p.field) for p in problems] == [(0, "scores.sumsq[2]"), (1, "scores.sum[0]")]
