@@ -1,0 +1,262 @@
+"""Monte Carlo sampler: noise → base model → label counts (and score statistics), counted on the device.
+
+Determinism contract (what makes replay and packing exact):
+
+- Input ``i`` owns a ``torch.Generator`` seeded with its recorded ``seed``. Its noise is drawn in *chunks* of
+  ``chunk_size`` samples (the last chunk of a draw may be smaller): first the ``n0`` selection samples, then
+  the ``n`` estimation samples, each chunk by one :meth:`NoiseSpec.draw` call. The stream consumed by input
+  ``i`` therefore depends only on (seed, n0, n, chunk_size, noise, input shape, device kind), never on the
+  batch size or on which other inputs share a batch.
+- A batch is filled with whole chunks where they fit; a chunk that straddles a batch boundary is drawn once
+  into a side buffer and copied piecewise, so the samples are the same either way.
+- Labels are ``argmax`` of the logits (ties → smallest index). Counts are accumulated with ``index_add_``
+  into a device tensor; the host reads them once per *group* of inputs (no synchronisation per batch).
+  Packing several small-n inputs into one batch changes throughput, not counts (given a base model whose
+  per-sample output does not depend on the other rows of its batch, true of eval-mode CNNs on CPU).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from certs.noise import NoiseSpec
+
+DEFAULT_CHUNK = 100
+GROUP_SAMPLES = 50_000  # pack inputs into groups of about this many samples (one host read per group)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input to sample: ``x`` has the input shape; ``n0`` = 0 means no selection draw."""
+
+    x: torch.Tensor
+    seed: int
+    n0: int
+    n: int
+
+
+@dataclass
+class SampleResult:
+    """Evidence for one input: counts per class (selection and estimation), soft score sums if requested."""
+
+    selection_counts: list[int] | None
+    counts: list[int]
+    score_sum: list[float] | None = None
+    score_sumsq: list[float] | None = None
+
+
+def _chunks(total: int, chunk: int) -> list[int]:
+    return [min(chunk, total - off) for off in range(0, total, chunk)]
+
+
+class Sampler:
+    """Runs jobs through ``model`` under ``noise``; see the module docstring for the guarantees."""
+
+    def __init__(
+        self,
+        model: nn.Module | Callable[[torch.Tensor], torch.Tensor],
+        noise: NoiseSpec,
+        input_shape: Sequence[int],
+        num_classes: int,
+        *,
+        batch_size: int,
+        chunk_size: int = DEFAULT_CHUNK,
+        device: str | torch.device = "cpu",
+        dtype: torch.dtype = torch.float32,
+        soft: bool = False,
+    ) -> None:
+        if batch_size < 1 or chunk_size < 1:
+            raise ValueError("batch_size and chunk_size must be positive")
+        self.model = model
+        self.noise = noise
+        self.input_shape = tuple(int(s) for s in input_shape)
+        self.model_shape = noise.model_shape(self.input_shape)
+        self.num_classes = int(num_classes)
+        self.batch_size = int(batch_size)
+        self.chunk_size = int(chunk_size)
+        self.device = torch.device(device)
+        self.dtype = dtype
+        self.soft = soft
+        self._buf = torch.empty((self.batch_size, *self.model_shape), device=self.device)
+        self._ones = torch.ones(self.batch_size, dtype=torch.int64, device=self.device)
+
+    def groups(
+        self, jobs: Sequence[Job], pack: bool = True, group_samples: int = GROUP_SAMPLES
+    ) -> list[range]:
+        """Split ``jobs`` into consecutive groups (one input each when ``pack`` is false)."""
+        out: list[range] = []
+        start, total = 0, 0
+        for i, job in enumerate(jobs):
+            total += job.n0 + job.n
+            if not pack or total >= group_samples or i == len(jobs) - 1:
+                out.append(range(start, i + 1))
+                start, total = i + 1, 0
+        return out
+
+    def run(
+        self,
+        jobs: Sequence[Job],
+        *,
+        pack: bool = True,
+        group_samples: int = GROUP_SAMPLES,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> Iterator[tuple[range, list[SampleResult]]]:
+        """Yield ``(indices into jobs, results)`` group by group, in job order."""
+        for grp in self.groups(jobs, pack, group_samples):
+            yield grp, self.run_group([jobs[i] for i in grp], on_batch=on_batch)
+
+    @torch.inference_mode()
+    def run_group(
+        self, jobs: Sequence[Job], on_batch: Callable[[int], None] | None = None
+    ) -> list[SampleResult]:
+        """Sample every job of one group (packed into shared batches); one host read at the end."""
+        c = self.num_classes
+        rows = 2 * len(jobs)
+        xs = torch.stack([j.x.to(self.device, torch.float32) for j in jobs]).reshape(
+            len(jobs), *self.input_shape
+        )
+        gens = [torch.Generator(device=self.device).manual_seed(int(j.seed)) for j in jobs]
+        # (row, slot, size): all selection chunks, then all estimation chunks (each input's own order).
+        plan = [(2 * s, s, m) for s, j in enumerate(jobs) for m in _chunks(j.n0, self.chunk_size)]
+        plan += [(2 * s + 1, s, m) for s, j in enumerate(jobs) for m in _chunks(j.n, self.chunk_size)]
+        counts = torch.zeros(rows * c, dtype=torch.int64, device=self.device)
+        sums = sumsq = None
+        if self.soft:
+            sums = torch.zeros(rows, c, dtype=torch.float64, device=self.device)
+            sumsq = torch.zeros(rows, c, dtype=torch.float64, device=self.device)
+        buf, B = self._buf, self.batch_size
+        ci, off = 0, 0
+        side: torch.Tensor | None = None
+        while ci < len(plan):
+            pos = 0
+            row_ids: list[int] = []
+            row_lens: list[int] = []
+            while pos < B and ci < len(plan):
+                row, slot, size = plan[ci]
+                if off == 0 and size <= B - pos:
+                    self.noise.draw(buf[pos : pos + size], xs[slot], gens[slot])
+                    take = size
+                else:
+                    if off == 0:
+                        side = torch.empty((size, *self.model_shape), device=self.device)
+                        self.noise.draw(side, xs[slot], gens[slot])
+                    assert side is not None
+                    take = min(size - off, B - pos)
+                    buf[pos : pos + take].copy_(side[off : off + take])
+                row_ids.append(row)
+                row_lens.append(take)
+                pos += take
+                off += take
+                if off == size:
+                    ci, off, side = ci + 1, 0, None
+            self._count(buf[:pos], row_ids, row_lens, counts, sums, sumsq)
+            if on_batch is not None:
+                on_batch(pos)
+        host = counts.view(rows, c).cpu().tolist()
+        hs = sums.cpu().tolist() if sums is not None else None
+        hq = sumsq.cpu().tolist() if sumsq is not None else None
+        out = []
+        for s, j in enumerate(jobs):
+            out.append(
+                SampleResult(
+                    selection_counts=host[2 * s] if j.n0 > 0 else None,
+                    counts=host[2 * s + 1],
+                    score_sum=hs[2 * s + 1] if hs is not None else None,
+                    score_sumsq=hq[2 * s + 1] if hq is not None else None,
+                )
+            )
+        return out
+
+    def _count(
+        self,
+        batch: torch.Tensor,
+        row_ids: list[int],
+        row_lens: list[int],
+        counts: torch.Tensor,
+        sums: torch.Tensor | None,
+        sumsq: torch.Tensor | None,
+    ) -> None:
+        m = batch.shape[0]
+        logits = self.model(batch if self.dtype == torch.float32 else batch.to(self.dtype))
+        if logits.ndim != 2 or logits.shape != (m, self.num_classes):
+            raise ValueError(
+                f"model output has shape {list(logits.shape)}, expected [{m}, {self.num_classes}]"
+            )
+        if len(row_ids) == 1:
+            ridx = torch.full((m,), row_ids[0], dtype=torch.int64, device=self.device)
+        else:
+            ridx = torch.repeat_interleave(torch.tensor(row_ids), torch.tensor(row_lens))
+            ridx = ridx.to(self.device, non_blocking=True)
+        labels = logits.argmax(1)
+        counts.index_add_(0, ridx * self.num_classes + labels, self._ones[:m])
+        if sums is not None and sumsq is not None:
+            probs = logits.float().softmax(1).double()
+            sums.index_add_(0, ridx, probs)
+            sumsq.index_add_(0, ridx, probs * probs)
+
+
+def seed_for(base_seed: int, index: int) -> int:
+    """The recorded per-input seed: first 8 bytes of sha256("certs-seed:{base}:{index}"), < 2**63."""
+    import hashlib
+
+    digest = hashlib.sha256(f"certs-seed:{base_seed}:{index}".encode()).digest()
+    return int.from_bytes(digest[:8], "little") & (2**63 - 1)
+
+
+@torch.inference_mode()
+def auto_batch_size(
+    model: nn.Module | Callable[[torch.Tensor], torch.Tensor],
+    model_shape: Sequence[int],
+    *,
+    device: str | torch.device = "cpu",
+    dtype: torch.dtype = torch.float32,
+    max_batch: int = 16384,
+    budget_s: float = 4.0,
+    candidates: Sequence[int] | None = None,
+) -> tuple[int, dict[int, float]]:
+    """Pick the batch size with the most forward passes per second (raw forwards, no noise).
+
+    Tries ``candidates`` (default 16 ... 16384) in increasing order up to ``max_batch``; stops once
+    throughput drops below 0.7× the best twice in a row or the time budget is spent.
+    Returns (best, {batch: evaluations/s}).
+    """
+    dev = torch.device(device)
+    cands = sorted(
+        set(candidates or (16, 32, 64, 100, 128, 200, 256, 400, 512, 1000, 2048, 4096, 8192, 16384))
+    )
+    cands = [b for b in cands if b <= max_batch] or [max(1, max_batch)]
+    rates: dict[int, float] = {}
+    best, worse, t_start = cands[0], 0, time.perf_counter()
+    for b in cands:
+        x = torch.rand((b, *model_shape), device=dev).to(dtype)
+        try:
+            model(x)  # warm-up (allocator, kernels)
+            _sync(dev)
+            reps, t0 = 0, time.perf_counter()
+            while reps < 2 or time.perf_counter() - t0 < 0.1:
+                model(x).argmax(1)
+                reps += 1
+            _sync(dev)
+            rate = b * reps / (time.perf_counter() - t0)
+        except torch.OutOfMemoryError:
+            break
+        rates[b] = rate
+        if rate >= rates[best]:
+            best, worse = b, 0
+        elif rate < 0.7 * rates[best]:
+            worse += 1
+            if worse >= 2:
+                break
+        if time.perf_counter() - t_start > budget_s:
+            break
+    return best, rates
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
