@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,14 @@ def test_model_digests_file_and_directory(tmp_path: Path) -> None:
     link.symlink_to(d / "b.bin")
     with pytest.raises(InputError, match="regular files"):
         model_digests(d)
+
+
+@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="coreutils sha256sum not installed")
+def test_directory_root_digest_matches_coreutils(tmp_path: Path) -> None:
+    d = tmp_path / "m"
+    (d / "sub").mkdir(parents=True)
+    for rel, data in {"sub/a.bin": b"A", "b.bin": b"B", "Z.txt": b"C", "sub/z": b""}.items():
+        (d / rel).write_bytes(data)
+    script = "find . -type f | sed 's|^./||' | LC_ALL=C sort | xargs sha256sum | sha256sum"
+    out = subprocess.run(["sh", "-c", script], cwd=d, capture_output=True, text=True, check=True).stdout
+    assert model_digests(d).subject["digest"]["sha256"] == out.split()[0]
