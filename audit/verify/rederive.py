@@ -18,6 +18,7 @@ from audit.errors import AuditError
 from audit.verify import theory_api
 from audit.verify.counterexample import counterexample
 from audit.verify.exact import to_decimal_str, to_fraction, ulps
+from audit.verify.importers.printed import printed_interval
 from audit.verify.pointers import entry_pointer
 from audit.verify.slack import slack_notes
 from audit.verify.verdicts import EntryResult, Finding, Severity, Verdict
@@ -33,6 +34,42 @@ def _ambiguous(excess: Fraction, derived: Fraction, dps: int) -> bool:
 
 def derive_exact(pred: Mapping[str, Any], entry: Mapping[str, Any], dps: int) -> theory_api.Derived:
     return theory_api.derive_entry(pred, entry, entry["claim"]["label"], dps)
+
+
+def printed_radius_finding(
+    pred: Mapping[str, Any], i: int, entry: Mapping[str, Any], der: theory_api.Derived, dps: int
+) -> Finding | None:
+    """For imported entries (``imported.printed_radius``): the count must reproduce the printed text."""
+    imported = entry.get("imported")
+    if not isinstance(imported, dict) or not isinstance(imported.get("printed_radius"), str):
+        return None
+    text = imported["printed_radius"]
+    try:
+        lo, hi = printed_interval(text)
+    except ValueError as exc:
+        msg = f"printed radius {text!r}: {exc}"
+        return Finding("SA106", Severity.ERROR, msg, entry_pointer(i, "imported"), i)
+    assert der.radius is not None
+    if lo <= der.radius <= hi:
+        return None
+    st = pred["statistics"]
+    best = dict(entry)
+    counts = [0] * len(entry["counts"])
+    counts[entry["claim"]["label"]] = st["n"]
+    best["counts"] = counts
+    top = derive_exact(pred, best, dps)
+    if top.radius is not None and lo > top.radius:
+        why = (
+            f"printed radius {text} exceeds the largest radius reachable at n={st['n']}, alpha={st['alpha']} "
+            f"({to_decimal_str(top.radius, 3, 'up')}; exactly {to_decimal_str(top.radius, 12)}...)"
+        )
+    else:
+        why = (
+            f"no count at n={st['n']}, alpha={st['alpha']} gives a radius that prints as {text} "
+            f"(the recorded count gives {to_decimal_str(der.radius, 12)}; neighbouring counts jump over "
+            f"[{to_decimal_str(lo, 6)}, {to_decimal_str(hi, 6)}])"
+        )
+    return Finding("SA106", Severity.ERROR, why, entry_pointer(i, "imported", "printed_radius"), i)
 
 
 def rederive_entry(
@@ -69,6 +106,12 @@ def rederive_entry(
                 data={"bounds": der.bounds},
             )
         )
+        return res
+    printed = printed_radius_finding(pred, i, entry, der, dps)
+    if printed is not None:
+        res.verdict = Verdict.INCONSISTENT_EVIDENCE
+        res.derived = der.radius_text
+        res.findings.append(printed)
         return res
     claimed = to_fraction(claim["radius"])
     derived = der.radius

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
+from audit.errors import AuditError
 from audit.verify import theory_api
 from audit.verify.exact import to_decimal_str, to_fraction
 from audit.verify.policy import Gate, Policy
@@ -48,8 +49,12 @@ def rederived_accuracy(results: Sequence[EntryResult], radius: Fraction) -> Frac
     return Fraction(hits, len(results))
 
 
-def _pop(acc: Fraction, alpha: Fraction, rho: Fraction, m: int, dps: int) -> Fraction:
-    return theory_api.population_lower(acc, alpha, rho, m, dps)
+def _pop(acc: Fraction, alpha: Fraction, rho: Fraction, m: int, dps: int) -> Fraction | None:
+    """Population lower bound, or None when the theory layer cannot provide it (gates then fail)."""
+    try:
+        return theory_api.population_lower(acc, alpha, rho, m, dps)
+    except AuditError:
+        return None
 
 
 def build_summary(
@@ -119,7 +124,7 @@ def build_summary(
 
 def _gate_value(
     gate: Gate, pred: Mapping[str, Any], results: Sequence[EntryResult], dps: int
-) -> Fraction:
+) -> Fraction | None:
     if gate.metric == "claimed":
         return claimed_accuracy(pred["entries"], gate.radius)
     red = rederived_accuracy(results, gate.radius)
@@ -152,6 +157,10 @@ def evaluate_gates(
             out.append(GateResult(gate.name, False, "certificate has no entries", None, thr))
             continue
         value = _gate_value(gate, pred, results, dps)
+        if value is None:
+            msg = "population lower bound unavailable: gate not evaluated"
+            out.append(GateResult(gate.name, False, msg, None, thr))
+            continue
         ok = value >= gate.minimum
         rho = f", rho={gate.rho_text}" if gate.rho_text else ""
         msg = (

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from audit.errors import UsageError
+from audit.errors import NumericError
 from audit.theory import FLOAT, mp_backend
 from audit.verify.exact import to_decimal_str
 
@@ -88,16 +88,16 @@ def reuse_failure_bound(alpha: Fraction, c: int) -> Fraction:
     """Failure bound when the argmax of the estimation counts is certified (theory: union over c classes)."""
     from audit import theory
 
-    fn = getattr(theory, "reuse_failure_bound", None)
-    if fn is None:
-        raise UsageError("audit.theory.reuse_failure_bound is not available")
-    return Fraction(fn(alpha, c))
+    return Fraction(theory.reuse_failure_bound(alpha, c))
 
 
 def population_lower(acc: Fraction, alpha: Fraction, rho: Fraction, m: int, dps: int) -> Fraction:
     """Population lower bound of certified accuracy (lower end, exact rational) from the theory layer."""
     from audit import theory
 
+    fn = getattr(theory, "population_lower_bound", None)
+    if fn is None:
+        raise NumericError("audit.theory.population_lower_bound is not available")
     B = mp_backend(dps)
-    v = theory.population_lower_bound(acc, alpha, rho, m, backend=B)
+    v = fn(acc, alpha, rho, m, backend=B)
     return B.to_fraction(v)

@@ -1,0 +1,505 @@
+"""Generate the verifier's certificate cases (cases/*.json) and their expected verdicts (cases/expected.json).
+
+Every expected verdict follows from how the case is built (e.g. "radius inflated by 10%" → inflated), never
+from running the verifier. Claims of valid cases are the theory layer's float-path radius rounded toward zero
+to 6 significant digits (as an issuer would write them). Signed with the TEST key pair in cases/keys/ (a test
+key, committed on purpose; never trust it for anything real). Run: ``python3 scripts/make_cases.py``.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import math
+import sys
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from audit.format import (  # noqa: E402
+    encode_certificate,
+    generate_private_key,
+    load_private_key,
+    private_key_pem,
+    public_key_pem,
+)
+from audit.format.document import build_statement  # noqa: E402
+from audit.format.io import atomic_write  # noqa: E402
+from audit.theory import FLOAT, CertificationSpec, Evidence, derive, mp_backend  # noqa: E402
+from audit.verify.exact import to_decimal_str  # noqa: E402
+
+CASES = ROOT / "cases"
+KEYS = CASES / "keys"
+REAL = Path("/work/shared/realdata")
+SUBJECT = [{"name": "case-model.safetensors", "digest": {"sha256": "0" * 63 + "1"}}]
+
+
+def keys() -> tuple[Any, Any]:
+    KEYS.mkdir(parents=True, exist_ok=True)
+    pairs = []
+    for name in ("test-release", "test-other"):
+        priv = KEYS / f"{name}.key"
+        if not priv.exists():
+            k = generate_private_key()
+            atomic_write(priv, private_key_pem(k))
+            atomic_write(KEYS / f"{name}.pub", public_key_pem(k.public_key()))
+        pairs.append(load_private_key(priv))
+    return pairs[0], pairs[1]
+
+
+def base_predicate(**over: Any) -> dict[str, Any]:
+    pred: dict[str, Any] = {
+        "format_version": 1,
+        "created": "2026-11-21T12:00:00Z",
+        "tool": {"name": "make_cases", "version": "0.1.0"},
+        "model_files": [],
+        "smoothing": {
+            "family": "gaussian",
+            "sigma": "0.25",
+            "lambda": None,
+            "keep": None,
+            "d": 3072,
+            "input_space": None,
+            "ablated_encoding": None,
+        },
+        "guarantee": {"norm": "l2", "k": 1, "output": "hard", "radius_method": "cohen", "lipschitz": None},
+        "statistics": {
+            "alpha": "0.001",
+            "interval": "cp",
+            "alpha_split": [{"bound": "pA_low", "alpha": "0.001"}],
+            "selection": "separate-draw",
+            "n0": 100,
+            "n": 100000,
+            "num_classes": 10,
+        },
+        "sampler": {
+            "software": {"python": "3.11"},
+            "device": "cpu",
+            "dtype": "float32",
+            "batch_size": 1000,
+            "rng": "test",
+            "base_seed": 0,
+        },
+        "entries": [],
+        "summary": {"certified_accuracy": []},
+    }
+    for k, v in over.items():
+        pred[k] = v
+    return pred
+
+
+def spec_of(pred: dict[str, Any], **over: Any) -> CertificationSpec:
+    sm, gu, st = pred["smoothing"], pred["guarantee"], pred["statistics"]
+    kw = dict(
+        family=sm["family"],
+        radius_method=gu["radius_method"],
+        interval=st["interval"],
+        alpha=st["alpha"],
+        k=gu["k"],
+        sigma=sm["sigma"],
+        lam=sm["lambda"],
+        d=sm["d"],
+        keep=sm["keep"],
+        lipschitz=gu["lipschitz"],
+        num_classes=st["num_classes"],
+    )
+    kw.update(over)
+    return CertificationSpec(**kw)
+
+
+def issue_claim(pred: dict[str, Any], counts: list[int] | None, label: int, scores: Any = None) -> str | None:
+    """What an honest issuer writes: the float-path radius rounded toward zero to 6 significant digits."""
+    ev = Evidence(
+        label=label, n=pred["statistics"]["n"], counts=tuple(counts) if counts else None, scores=scores
+    )
+    d = derive(spec_of(pred), ev, FLOAT)
+    if d.radius is None:
+        return None
+    if isinstance(d.radius, int):
+        return str(d.radius)
+    return to_decimal_str(Fraction(d.radius), 6, "down")
+
+
+def exact_radius(pred: dict[str, Any], counts: list[int], label: int) -> Fraction:
+    B = mp_backend(60)
+    d = derive(spec_of(pred), Evidence(label=label, n=pred["statistics"]["n"], counts=tuple(counts)), B)
+    assert d.radius is not None
+    return B.to_fraction(d.radius)
+
+
+def entry(
+    i: int,
+    counts: list[int] | None,
+    label: int,
+    true: int | None,
+    radius: str | None,
+    sel: list[int] | None = None,
+    scores: Any = None,
+) -> dict[str, Any]:
+    if sel is None and counts is not None:
+        sel = [0] * len(counts)
+        sel[label] = 100
+    return {
+        "id": f"case:{i}",
+        "input_sha256": f"{i:064x}",
+        "true_label": true,
+        "seed": i,
+        "selection_counts": sel,
+        "counts": counts,
+        "scores": scores,
+        "claim": (
+            {"abstain": True, "label": None, "radius": None}
+            if radius is None
+            else {"abstain": False, "label": label, "radius": radius}
+        ),
+    }
+
+
+def top1_counts() -> list[tuple[list[int], int]]:
+    rows = []
+    for text in (REAL / "jia_topk_cifar_sigma025_counts.txt").read_text().splitlines()[:12]:
+        vals = [int(x) for x in text.split()]
+        counts, true = vals[:10], vals[10]
+        rows.append((counts, true))
+    return rows
+
+
+def valid_top1(pred: dict[str, Any] | None = None) -> dict[str, Any]:
+    pred = pred or base_predicate()
+    for i, (counts, true) in enumerate(top1_counts()):
+        label = max(range(10), key=lambda j: counts[j])
+        r = issue_claim(pred, counts, label)
+        pred["entries"].append(entry(i, counts, label, true, r))
+    return pred
+
+
+def write(name: str, pred: dict[str, Any], key: Any, *, validate: bool = True) -> Path:
+    path = CASES / f"{name}.json"
+    statement = build_statement(pred, SUBJECT)
+    atomic_write(path, encode_certificate(statement, key, validate=validate))
+    return path
+
+
+def main() -> None:
+    release, other = keys()
+    expected: dict[str, Any] = {}
+
+    def case(
+        name: str,
+        pred: dict[str, Any] | None,
+        exit_code: int,
+        verdicts: list[str] | None,
+        why: str,
+        key: Any = None,
+        signature: str = "valid",
+        flags: list[str] | None = None,
+    ) -> None:
+        if pred is not None:
+            write(name, pred, release if key is None else key)
+        expected[name] = {
+            "exit": exit_code,
+            "signature": signature,
+            "verdicts": verdicts,
+            "why": why,
+            "flags": flags or [],
+        }
+
+    def honest(pred: dict[str, Any]) -> list[str]:
+        """Verdicts of honest entries by construction: a claim that abstains, or the issuer's own radius."""
+        return ["abstained" if e["claim"]["abstain"] else "certified" for e in pred["entries"]]
+
+    def override(pred: dict[str, Any], changes: dict[int, str]) -> list[str]:
+        v = honest(pred)
+        for i, verdict in changes.items():
+            v[i] = verdict
+        return v
+
+    n12 = len(top1_counts())
+    # --- valid -----------------------------------------------------------------------------------------
+    p = valid_top1()
+    case("valid_top1", p, 0, honest(p), "honest Cohen top-1 claims")
+
+    p = base_predicate()
+    p["guarantee"]["radius_method"] = "cohen-two-bound"
+    p["statistics"]["alpha_split"] = [
+        {"bound": "pA_low", "alpha": "0.0005"},
+        {"bound": "pB_up", "alpha": "0.0005"},
+    ]
+    p = valid_top1(p)
+    case(
+        "valid_top1_two_bound",
+        p,
+        0,
+        honest(p),
+        "honest two-bound claims (slack note: the one-bound radius is larger)",
+    )
+
+    p = base_predicate()
+    p["guarantee"].update(k=3, radius_method="topk")
+    p["statistics"].update(
+        interval="simuem",
+        selection="fixed-label",
+        n0=None,
+        alpha_split=[{"bound": "simuem", "alpha": "0.001"}],
+    )
+    for i, (counts, true) in enumerate(top1_counts()):
+        r = issue_claim(p, counts, true)
+        p["entries"].append(entry(i, counts, true, true, r, sel=None))
+        p["entries"][-1]["selection_counts"] = None
+    case(
+        "valid_topk",
+        p,
+        0,
+        honest(p),
+        "Jia et al. top-3 SimuEM on their released counts, label fixed in advance (true label)",
+    )
+
+    p = base_predicate()
+    p["smoothing"].update(family="ablation", sigma=None, keep=50, d=1024, ablated_encoding="zero+mask")
+    p["guarantee"].update(norm="l0", k=1, radius_method="ablation-topk")
+    p["statistics"].update(interval="simuem", alpha_split=[{"bound": "simuem", "alpha": "0.001"}])
+    p = valid_top1(p)
+    case("valid_l0", p, 0, honest(p), "randomized ablation, integer radii")
+
+    p = base_predicate()
+    p["smoothing"].update(family="laplace", sigma=None, **{"lambda": "0.5"})
+    p["guarantee"].update(norm="l1", radius_method="laplace-binary")
+    p = valid_top1(p)
+    case("valid_l1", p, 0, honest(p), "Laplace binary (Teng et al. Thm 2)")
+
+    p = base_predicate()
+    p["smoothing"].update(family="laplace", sigma=None, **{"lambda": "0.5"})
+    p["guarantee"].update(norm="l1", radius_method="laplace-multiclass")
+    p["statistics"]["alpha_split"] = [
+        {"bound": "pA_low", "alpha": "0.0005"},
+        {"bound": "pB_up", "alpha": "0.0005"},
+    ]
+    p = valid_top1(p)
+    case("valid_l1_multiclass", p, 0, honest(p), "Laplace multi-class Thm 1")
+
+    p = base_predicate()
+    p["guarantee"].update(output="soft", radius_method="soft-gaussian")
+    p["statistics"].update(
+        interval="hoeffding",
+        n=10000,
+        num_classes=3,
+        n0=100,
+        alpha_split=[{"bound": "F_low", "alpha": "0.0005"}, {"bound": "F_up", "alpha": "0.0005"}],
+    )
+    soft_rows = [
+        (["9000", "600", "400"], ["8500", "100", "60"]),
+        (["7000", "2000", "1000"], ["5200", "500", "200"]),
+    ]
+    for i, (s, q) in enumerate(soft_rows):
+        sc = {"sum": s, "sumsq": q, "sidecar": None}
+        r = issue_claim(p, None, 0, scores=sc)
+        e = entry(i, None, 0, 0, r, sel=[100, 0, 0], scores=sc)
+        p["entries"].append(e)
+    case("valid_soft", p, 0, honest(p), "soft scores, Hoeffding, Gaussian margin")
+
+    # --- signatures --------------------------------------------------------------------------------------
+    p = valid_top1()
+    path = write("tampered_payload", p, release)
+    env = json.loads(path.read_text())
+    stmt = json.loads(base64.b64decode(env["payload"]))
+    stmt["predicate"]["entries"][0]["claim"]["radius"] = "9.99"
+    env["payload"] = base64.b64encode(
+        json.dumps(stmt, separators=(",", ":"), sort_keys=True).encode()
+    ).decode()
+    atomic_write(path, json.dumps(env).encode())
+    case("tampered_payload", None, 1, None, "payload edited after signing", signature="invalid")
+    case(
+        "wrong_key",
+        valid_top1(),
+        1,
+        None,
+        "signed by a key that is not trusted",
+        key=other,
+        signature="untrusted-key",
+    )
+    write("unsigned", valid_top1(), None)
+    expected["unsigned"] = {
+        "exit": 1,
+        "signature": "unsigned",
+        "verdicts": None,
+        "why": "no signature",
+        "flags": [],
+    }
+
+    # --- inflated ----------------------------------------------------------------------------------------
+    counts, true = top1_counts()[0]
+    R = exact_radius(base_predicate(), counts, 3)
+    f = float(R)
+    while Fraction(f) <= R:
+        f = math.nextafter(f, math.inf)
+    one_ulp = str(Decimal(f))  # exact value of the smallest float64 above the exact radius
+    for name, claim, why in (
+        ("inflated_1ulp", one_ulp, "claim = smallest float64 above the exact radius (<= 1 ulp)"),
+        ("inflated_1e-9", to_decimal_str(R + Fraction(1, 10**9), 20, "up"), "exact radius + 1e-9"),
+        ("inflated_10pct", to_decimal_str(R * Fraction(11, 10), 8, "up"), "exact radius x 1.1"),
+    ):
+        p = base_predicate()
+        p["entries"].append(entry(0, counts, 3, true, claim))
+        flags = ["rounding_only"] if name == "inflated_1ulp" else ["not_rounding_only"]
+        if name == "inflated_10pct":
+            flags.append("counterexample")
+        case(name, p, 1, ["inflated"], why, flags=flags)
+
+    # --- should abstain / evidence -----------------------------------------------------------------------
+    p = base_predicate()
+    p["entries"].append(entry(0, [50000, 40000, 10000] + [0] * 7, 0, 0, "0.01"))  # pA_low < 1/2
+    case("should_abstain", p, 1, ["should-abstain"], "pA_low <= 1/2 but a radius is claimed")
+
+    p = valid_top1()
+    p["entries"][1]["counts"][0] += 7
+    case(
+        "counts_not_summing",
+        p,
+        1,
+        override(p, {1: "inconsistent-evidence"}),
+        "entry 1's counts add up to n+7",
+    )
+
+    p = valid_top1()
+    p["entries"][2]["claim"]["label"] = 12
+    case("label_out_of_range", p, 1, override(p, {2: "inconsistent-evidence"}), "label 12 with 10 classes")
+
+    p = valid_top1()
+    p["entries"][0]["counts"] = [2**62, 2**62] + [0] * 8
+    case(
+        "huge_counts",
+        p,
+        1,
+        override(p, {0: "inconsistent-evidence"}),
+        "counts near 2^63 that cannot add up to n",
+    )
+
+    p = valid_top1()
+    dup = copy.deepcopy(p["entries"][0])
+    p["entries"].append(dup)
+    case(
+        "duplicate_entries",
+        p,
+        1,
+        override(p, {len(p["entries"]) - 1: "inconsistent-evidence"}),
+        "entry 0 repeated (same id and input)",
+    )
+
+    p = valid_top1()
+    p["entries"][0]["selection_counts"] = [0, 0, 0, 90, 0, 5, 0, 0, 0, 0]
+    case(
+        "selection_size_mismatch",
+        p,
+        1,
+        override(p, {0: "inconsistent-evidence"}),
+        "selection draw of 95 with n0=100",
+    )
+
+    p = base_predicate()
+    p["guarantee"].update(output="soft", radius_method="soft-gaussian")
+    p["statistics"].update(
+        interval="hoeffding",
+        n=10000,
+        num_classes=3,
+        alpha_split=[{"bound": "F_low", "alpha": "0.0005"}, {"bound": "F_up", "alpha": "0.0005"}],
+    )
+    sc = {"sum": ["9000", "600", "400"], "sumsq": ["9500", "100", "60"], "sidecar": None}
+    p["entries"].append(entry(0, None, 0, 0, "0.1", sel=[100, 0, 0], scores=sc))
+    case(
+        "scores_impossible", p, 1, ["inconsistent-evidence"], "sumsq > sum is impossible for scores in [0,1]"
+    )
+
+    # --- protocol ----------------------------------------------------------------------------------------
+    p = valid_top1()
+    p["statistics"].update(selection="estimation-reuse", n0=None)
+    for e in p["entries"]:
+        e["selection_counts"] = None
+    case("selection_reuse", p, 1, ["protocol-violation"] * n12, "argmax of the estimation counts certified")
+
+    p = valid_top1()
+    p["statistics"]["alpha_split"] = [
+        {"bound": "pA_low", "alpha": "0.001"},
+        {"bound": "pB_up", "alpha": "0.001"},
+    ]
+    case("alpha_overspent", p, 1, ["protocol-violation"] * n12, "two bounds at alpha each")
+
+    p = valid_top1()
+    p["statistics"]["interval"] = "goodman"
+    case("asymptotic_interval", p, 1, ["protocol-violation"] * n12, "Goodman intervals are asymptotic")
+
+    p = valid_top1()
+    e0 = p["entries"][0]
+    e0["selection_counts"] = [
+        0,
+        0,
+        0,
+        40,
+        0,
+        60,
+        0,
+        0,
+        0,
+        0,
+    ]  # the selection draw picked 5, claim certifies 3
+    case(
+        "label_not_selected",
+        p,
+        1,
+        override(p, {0: "protocol-violation"}),
+        "claim label is not the selection argmax",
+    )
+
+    p = valid_top1()
+    p["summary"]["certified_accuracy"] = [
+        {"radius": "0.25", "claimed": "0.5", "population_lower": "0.1", "rho": None}
+    ]
+    case("population_rho_missing", p, 1, ["protocol-violation"] * n12, "population bound without rho")
+
+    p = valid_top1()
+    p["summary"]["certified_accuracy"] = [
+        {"radius": "0.25", "claimed": "1", "population_lower": None, "rho": None}
+    ]
+    case(
+        "summary_inflated",
+        p,
+        1,
+        honest(p),
+        "claimed certified accuracy 1 at radius 0.25, not supported",
+        flags=["summary_error"],
+    )
+
+    # --- unreadable ------------------------------------------------------------------------------------
+    (CASES / "truncated.json").write_bytes((CASES / "valid_top1.json").read_bytes()[:300])
+    expected["truncated"] = {
+        "exit": 2,
+        "signature": None,
+        "verdicts": None,
+        "why": "file cut short",
+        "flags": [],
+    }
+    nan_pred = valid_top1()
+    stmt = build_statement(nan_pred, SUBJECT)
+    raw = json.dumps(stmt, sort_keys=True, separators=(",", ":")).replace('"case:0"', '"case:0","x":NaN')
+    from audit.format import dsse
+
+    env = dsse.sign(dsse.Envelope(dsse.PAYLOAD_TYPE, raw.encode(), ()), release)
+    atomic_write(CASES / "nan.json", dsse.encode_envelope(env))
+    expected["nan"] = {
+        "exit": 2,
+        "signature": "valid",
+        "verdicts": None,
+        "why": "NaN inside a signed payload",
+        "flags": [],
+    }
+
+    atomic_write(CASES / "expected.json", (json.dumps(expected, indent=2, sort_keys=True) + "\n").encode())
+    print(f"wrote {len(expected)} cases to {CASES}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Every case in cases/ through the library API and the CLI, against cases/expected.json.
+
+Expected verdicts come from how scripts/make_cases.py built each case (see the ``why`` field), not from a run
+of the verifier.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from audit.cli import main as audit_main
+from audit.errors import InputError
+from audit.verify.pipeline import VerifyOptions, verify_file
+
+CASES = Path(__file__).resolve().parents[2] / "cases"
+KEY = CASES / "keys" / "test-release.pub"
+EXPECTED: dict[str, Any] = json.loads((CASES / "expected.json").read_text())
+
+
+def test_at_least_25_cases() -> None:
+    assert len(EXPECTED) >= 25
+    for name in EXPECTED:
+        assert (CASES / f"{name}.json").is_file(), name
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_case_library(name: str) -> None:
+    exp = EXPECTED[name]
+    path = CASES / f"{name}.json"
+    opts = VerifyOptions(trusted_keys=(str(KEY),), workers=1)
+    if exp["exit"] == 2:
+        with pytest.raises(InputError):
+            verify_file(path, opts)
+        return
+    rep = verify_file(path, opts)
+    assert rep.passed == (exp["exit"] == 0)
+    assert rep.signature == exp["signature"]
+    if exp["verdicts"] is None:
+        assert rep.entries == []
+        return
+    assert [str(e.verdict) for e in rep.entries] == exp["verdicts"]
+    for e in rep.entries:  # every verdict is explained
+        assert e.explain()
+        if not e.passed:
+            assert any(f.severity == "error" and f.pointer.startswith("/predicate") for f in e.findings)
+    flags = set(exp["flags"])
+    inflated = [e for e in rep.entries if str(e.verdict) == "inflated"]
+    if "rounding_only" in flags:
+        assert inflated and all(e.rounding_only and e.excess_ulps == 1 for e in inflated)
+    if "not_rounding_only" in flags:
+        assert inflated and not any(e.rounding_only for e in inflated)
+    if "counterexample" in flags:
+        assert all(e.counterexample is not None for e in inflated)
+    if "summary_error" in flags:
+        assert any(f.rule == "SA501" for f in rep.findings)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_case_cli_exit_code(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    exp = EXPECTED[name]
+    code = audit_main(["verify", str(CASES / f"{name}.json"), "--key", str(KEY), "--workers", "1", "--json"])
+    out, err = capsys.readouterr()
+    assert code == exp["exit"], err
+    if code == 2:
+        assert out == ""
+        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    else:
+        doc = json.loads(out)
+        assert doc["passed"] is (code == 0)
+
+
+def test_unsigned_passes_only_with_allow_unsigned(capsys: pytest.CaptureFixture[str]) -> None:
+    code = audit_main(
+        ["verify", str(CASES / "unsigned.json"), "--allow-unsigned", "--workers", "1", "--quiet"]
+    )
+    assert code == 0
+    code = audit_main(["verify", str(CASES / "valid_top1.json"), "--workers", "1", "--quiet"])  # no key
+    assert code == 1
