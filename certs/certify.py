@@ -1,0 +1,439 @@
+"""Library API of ``certs certify``: model + inputs → signed certificate (everything the CLI does).
+
+Guarantees:
+
+- The model is loaded without unpickling (:mod:`certs.models`), runs in eval mode under inference mode.
+- Input ``i`` is sampled with its own recorded seed (:func:`certs.sampler.seed_for`); the counts do not depend
+  on batch size, packing or on whether the run was interrupted and resumed (see :mod:`certs.sampler`).
+- Radii come from :mod:`audit.theory` and are written rounded toward zero (:mod:`certs.claims`).
+- The certificate is written atomically (signed DSSE envelope, schema-checked by :mod:`audit.format`).
+  Progress is kept in ``<out>.partial`` (also atomic); ``resume=True`` continues from the finished inputs
+  of a partial run with the same configuration and refuses a mismatching one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+import certs
+from audit.errors import InputError, UsageError
+from audit.format import (
+    dumps_json,
+    load_private_key,
+    model_digests,
+    parse_json_strict,
+    read_bounded,
+    write_certificate,
+)
+from certs.claims import make_entry, spec_from_predicate, summary
+from certs.data import Dataset, input_digest, load_data, select_indices
+from certs.fileio import atomic_write_bytes
+from certs.models import LoadedModel, load_model
+from certs.noise import ABLATED_ENCODING, NoiseSpec
+from certs.sampler import DEFAULT_CHUNK, Job, Sampler, auto_batch_size, seed_for
+
+DTYPES = {
+    "float32": torch.float32,
+    "float64": torch.float64,
+    "float16": torch.float16,
+    "bfloat16": torch.bfloat16,
+}
+PARTIAL_SUFFIX = ".partial"
+
+
+@dataclass
+class CertifyOptions:
+    """How to certify. ``None`` fields get the per-mode defaults of :func:`resolve_defaults`."""
+
+    noise: NoiseSpec
+    n0: int = 100
+    n: int = 100_000
+    alpha: str = "0.001"
+    k: int = 1
+    soft: bool = False
+    interval: str | None = None
+    radius_method: str | None = None
+    selection: str | None = None  # "separate-draw" | "fixed-label"
+    lipschitz: str | None = None
+    batch_size: int | None = None  # None = automatic search
+    chunk_size: int = DEFAULT_CHUNK
+    device: str = "auto"
+    dtype: str = "float32"
+    base_seed: int = 0
+    pack: bool = True
+    summary_radii: Sequence[str] | None = None
+    rho: str = "0.001"
+    input_low: str | None = "0"
+    input_high: str | None = "1"
+    units: str = "pixel intensity scaled to [0,1]"
+
+
+@dataclass
+class CertifyResult:
+    """What a run produced: the written path, the statement, sampling throughput."""
+
+    out: Path
+    statement: dict[str, Any]
+    samples: int = 0
+    seconds: float = 0.0
+    resumed_entries: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def resolve_defaults(o: CertifyOptions) -> tuple[str, str, str]:
+    """(radius_method, interval, selection) for the options (per-mode defaults, then user overrides)."""
+    fam = o.noise.family
+    if o.soft:
+        if fam != "gaussian":
+            raise UsageError("--soft is implemented for Gaussian noise only")
+        rm, iv, sel = "soft-gaussian", "bernstein", "separate-draw"
+    elif fam == "gaussian":
+        rm, iv, sel = ("cohen", "cp", "separate-draw") if o.k == 1 else ("topk", "simuem", "fixed-label")
+    elif fam == "laplace":
+        rm, iv, sel = "laplace-multiclass", "cp", "separate-draw"
+    else:
+        rm, iv, sel = "ablation-topk", "simuem", ("separate-draw" if o.k == 1 else "fixed-label")
+    rm = o.radius_method or rm
+    iv = o.interval or iv
+    sel = o.selection or sel
+    if sel not in ("separate-draw", "fixed-label"):
+        raise UsageError(f"--selection must be separate-draw or fixed-label, not {sel!r}")
+    if sel == "separate-draw" and o.n0 < 1:
+        raise UsageError("separate-draw selection needs --n0 >= 1")
+    if o.n < 1:
+        raise UsageError("--n must be >= 1")
+    return rm, iv, sel
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` → cuda if available else cpu; refuses cuda when it is not available."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    dev = torch.device(name)
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise UsageError("--device cuda requested but CUDA is not available")
+    return dev
+
+
+def default_radii(o: CertifyOptions) -> list[str]:
+    if o.noise.family == "ablation":
+        return ["0", "1", "2", "3", "4"]
+    return ["0", "0.25", "0.5", "0.75", "1"]
+
+
+def _software() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "certs": certs.__version__,
+    }
+
+
+def _num_classes(model: LoadedModel, noise: NoiseSpec, x: np.ndarray, device: torch.device) -> int:
+    gen = torch.Generator(device=device).manual_seed(0)
+    out = torch.empty((1, *noise.model_shape(tuple(x.shape))), device=device)
+    with torch.inference_mode():
+        noise.draw(out, torch.from_numpy(x).to(device), gen)
+        logits = model.module(out)
+    if logits.ndim != 2 or logits.shape[1] < 2:
+        raise InputError(f"model output has shape {list(logits.shape)}; expected [batch, classes>=2]")
+    return int(logits.shape[1])
+
+
+def build_header(
+    o: CertifyOptions,
+    model: LoadedModel,
+    model_path: Path,
+    data: Dataset,
+    num_classes: int,
+    device: torch.device,
+    batch_size: int,
+) -> dict[str, Any]:
+    """The predicate without entries and summary."""
+    rm, iv, sel = resolve_defaults(o)
+    shape = tuple(int(s) for s in data.inputs.shape[1:])
+    digests = model_digests(model_path)
+    spec_probe = {
+        "smoothing": {
+            "family": o.noise.family,
+            "sigma": o.noise.sigma if o.noise.family == "gaussian" else None,
+            "lambda": o.noise.lam if o.noise.family == "laplace" else None,
+            "keep": o.noise.keep if o.noise.family == "ablation" else None,
+            "d": o.noise.dimension(shape),
+            "input_space": {"shape": list(shape), "low": o.input_low, "high": o.input_high, "units": o.units},
+            "ablated_encoding": ABLATED_ENCODING if o.noise.family == "ablation" else None,
+        },
+        "guarantee": {
+            "norm": o.noise.norm,
+            "k": o.k,
+            "output": "soft" if o.soft else "hard",
+            "radius_method": rm,
+            "lipschitz": o.lipschitz,
+        },
+        "statistics": {
+            "alpha": o.alpha,
+            "interval": iv,
+            "alpha_split": [],
+            "selection": sel,
+            "n0": o.n0 if sel == "separate-draw" else None,
+            "n": o.n,
+            "num_classes": num_classes,
+        },
+    }
+    from audit import theory
+
+    spec = spec_from_predicate(spec_probe)
+    split = theory.alpha_split(spec, num_classes)
+    spec_probe["statistics"]["alpha_split"] = [
+        {"bound": name, "alpha": _fraction_text(a)} for name, a in split
+    ]
+    gen_kind = "mt19937" if device.type == "cpu" else "philox"
+    return {
+        "format_version": 1,
+        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "tool": {"name": "certs", "version": certs.__version__},
+        "model_files": digests.model_files,
+        **spec_probe,
+        "sampler": {
+            "software": _software(),
+            "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
+            "dtype": o.dtype,
+            "batch_size": batch_size,
+            "rng": (
+                f"torch.Generator(device={device.type}) {gen_kind}, one per input seeded with entry.seed; "
+                f"noise drawn in chunks of {o.chunk_size} samples (selection draw, then estimation draw)"
+            ),
+            "base_seed": o.base_seed,
+            "chunk_size": o.chunk_size,
+            "device_type": device.type,
+            "model_builder": model.builder,
+            "model_kind": model.kind,
+            "label_rule": "argmax of the logits, ties to the smallest index",
+        },
+    }
+
+
+def _fraction_text(a: Any) -> str:
+    from fractions import Fraction
+
+    q = Fraction(a)
+    # alpha/c with c = 3, 7, ... has no finite decimal: write it rounded DOWN (spends no more than stated).
+    from certs.claims import decimal_down
+
+    return decimal_down(q, 30)
+
+
+def _config_digest(header: dict[str, Any], ids: Sequence[str], digests: Sequence[str]) -> str:
+    """What must not change between an interrupted run and its resumption."""
+    keep = {k: header[k] for k in ("model_files", "smoothing", "guarantee", "statistics")}
+    sam = header["sampler"]
+    keep["sampler"] = {
+        k: sam[k] for k in ("base_seed", "chunk_size", "device_type", "dtype", "model_builder")
+    }
+    keep["inputs"] = [list(ids), list(digests)]
+    return hashlib.sha256(dumps_json(keep)).hexdigest()
+
+
+def _load_partial(path: Path, digest: str) -> list[dict[str, Any]]:
+    if not path.exists():
+        raise UsageError(f"--resume: no partial run at {path}")
+    state = parse_json_strict(read_bounded(path), file=str(path))
+    if not isinstance(state, dict) or state.get("config_sha256") != digest:
+        raise UsageError(
+            "--resume: the partial run was made with a different model, data, noise, statistics or seed",
+            file=str(path),
+        )
+    entries = state.get("entries")
+    if not isinstance(entries, list):
+        raise InputError("partial run has no entry list", file=str(path))
+    return entries
+
+
+def _save_partial(path: Path, digest: str, entries: list[dict[str, Any]]) -> None:
+    atomic_write_bytes(path, dumps_json({"config_sha256": digest, "entries": entries}))
+
+
+ProgressHook = Callable[[str, dict[str, Any]], None]
+
+
+def certify(
+    model_path: str | Path,
+    data_path: str | Path,
+    options: CertifyOptions,
+    *,
+    out: str | Path,
+    key: Any = None,
+    builder: str | None = None,
+    indices: str | None = None,
+    skip: int = 1,
+    limit: int | None = None,
+    resume: bool = False,
+    progress: ProgressHook | None = None,
+    stop_after_groups: int | None = None,
+) -> CertifyResult:
+    """Sample, derive and write a (signed, if ``key``) certificate to ``out``; see the module guarantees.
+
+    ``key`` is a path to an Ed25519 private key PEM or a key object (``None`` = unsigned). ``progress`` gets
+    ``("start", {...})``, ``("batch", {"samples": m})``, ``("input", {"done": k})`` events.
+    ``stop_after_groups`` simulates an interruption (tests): raises KeyboardInterrupt after that many groups.
+    """
+    o = options
+    out = Path(out)
+    partial = out.with_name(out.name + PARTIAL_SUFFIX)
+    resolve_defaults(o)
+    if o.dtype not in DTYPES:
+        raise UsageError(f"--dtype must be one of {sorted(DTYPES)}")
+    private_key = load_private_key(key) if isinstance(key, str | Path) else key
+    device = resolve_device(o.device)
+    mpath = Path(model_path)
+    model = load_model(mpath, builder=builder, device=device)
+    dtype = DTYPES[o.dtype]
+    if dtype != torch.float32:
+        model.module.to(dtype)
+    data = load_data(data_path)
+    chosen = select_indices(len(data.inputs), indices, skip, limit)
+    if not chosen:
+        raise UsageError("no inputs selected")
+    shape = tuple(int(s) for s in data.inputs.shape[1:])
+    o.noise.dimension(shape)  # validates keep vs d
+    num_classes = _num_classes(model, o.noise, data.inputs[chosen[0]], device)
+    per_input = (o.n0 if resolve_defaults(o)[2] == "separate-draw" else 0) + o.n
+    if o.batch_size is None:
+        batch_size, _ = auto_batch_size(
+            model.module,
+            o.noise.model_shape(shape),
+            device=device,
+            dtype=dtype,
+            max_batch=max(16, per_input * len(chosen)),
+        )
+    else:
+        batch_size = o.batch_size
+    header = build_header(o, model, mpath, data, num_classes, device, batch_size)
+    spec = spec_from_predicate(header)
+    sel = header["statistics"]["selection"]
+    ids = [f"{data.name}:{i}" for i in chosen]
+    digests = [input_digest(data.inputs[i]) for i in chosen]
+    cfg = _config_digest(header, ids, digests)
+    entries: list[dict[str, Any]] = []
+    if resume:
+        entries = _load_partial(partial, cfg)
+        if [e.get("id") for e in entries] != ids[: len(entries)]:
+            raise InputError("partial run's entries do not match the selected inputs", file=str(partial))
+    elif partial.exists():
+        raise UsageError(
+            f"a partial run exists at {partial}: pass --resume to continue it, or delete it to start over"
+        )
+    resumed = len(entries)
+    todo = list(range(resumed, len(chosen)))
+    labels = data.labels
+    jobs = [
+        Job(
+            x=torch.from_numpy(data.inputs[chosen[t]]),
+            seed=seed_for(o.base_seed, chosen[t]),
+            n0=o.n0 if sel == "separate-draw" else 0,
+            n=o.n,
+        )
+        for t in todo
+    ]
+    sampler = Sampler(
+        model.module,
+        o.noise,
+        shape,
+        num_classes,
+        batch_size=batch_size,
+        chunk_size=o.chunk_size,
+        device=device,
+        dtype=dtype,
+        soft=o.soft,
+    )
+    if progress:
+        progress(
+            "start",
+            {
+                "total": len(chosen),
+                "done": resumed,
+                "batch_size": batch_size,
+                "samples_per_input": per_input,
+                "device": str(device),
+            },
+        )
+    on_batch = (lambda m: progress("batch", {"samples": m})) if progress else None
+    t0 = time.perf_counter()
+    samples = 0
+    last_save = time.monotonic()
+    groups_done = 0
+    try:
+        for grp, results in sampler.run(jobs, pack=o.pack, on_batch=on_batch):
+            for j, res in zip(grp, results, strict=True):
+                t = todo[j]
+                idx = chosen[t]
+                entries.append(
+                    make_entry(
+                        header,
+                        spec,
+                        entry_id=ids[t],
+                        input_sha256=digests[t],
+                        true_label=int(labels[idx]) if labels is not None else None,
+                        seed=jobs[j].seed,
+                        result=res,
+                    )
+                )
+                samples += jobs[j].n0 + jobs[j].n
+            groups_done += 1
+            if progress:
+                progress("input", {"done": len(entries)})
+            if time.monotonic() - last_save > 1.0 or len(entries) == len(chosen):
+                _save_partial(partial, cfg, entries)
+                last_save = time.monotonic()
+            if stop_after_groups is not None and groups_done >= stop_after_groups:
+                raise KeyboardInterrupt
+    except BaseException:
+        if len(entries) > resumed:
+            _save_partial(partial, cfg, entries)
+        raise
+    seconds = time.perf_counter() - t0
+    predicate = dict(header)
+    predicate["entries"] = entries
+    predicate["summary"] = summary(entries, o.alpha, list(o.summary_radii or default_radii(o)), o.rho)
+    subject = model_digests(mpath).subject
+    statement = write_certificate(out, predicate, [subject], private_key)
+    partial.unlink(missing_ok=True)
+    return CertifyResult(
+        out=out, statement=statement, samples=samples, seconds=seconds, resumed_entries=resumed
+    )
+
+
+def sampler_throughput(result: CertifyResult) -> float:
+    """Model evaluations per second of the sampling loop."""
+    return result.samples / result.seconds if result.seconds > 0 else 0.0
+
+
+def dumps_summary(result: CertifyResult) -> str:
+    """A short human summary of a run."""
+    pred = result.statement["predicate"]
+    es = pred["entries"]
+    certified = sum(1 for e in es if not e["claim"]["abstain"])
+    correct = sum(1 for e in es if not e["claim"]["abstain"] and e["claim"]["label"] == e["true_label"])
+    rows = ", ".join(f"r={r['radius']}: {r['claimed']}" for r in pred["summary"]["certified_accuracy"])
+    return json.dumps(
+        {
+            "out": str(result.out),
+            "entries": len(es),
+            "non_abstain": certified,
+            "certified_correct": correct,
+            "evals_per_s": round(sampler_throughput(result)),
+            "certified_accuracy": rows,
+        }
+    )

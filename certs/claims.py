@@ -1,0 +1,167 @@
+"""From sampled evidence to certificate entries: label selection, theory derivation, decimal claims, summary.
+
+Guarantees: every radius comes from :func:`audit.theory.derive` (``FLOAT`` backend, already rounded toward
+zero) built from the predicate exactly as the verifier builds it, and is then written as a decimal string
+rounded toward zero (:func:`decimal_down`), so the written claim is never above the float radius. Summary
+accuracies are exact fractions rounded down; population bounds come from the theory layer at 50 digits.
+Score sums are written so that ``sum²/n ≤ sumsq ≤ sum ≤ n`` holds exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
+from fractions import Fraction
+from typing import Any
+
+from audit import theory
+from certs.sampler import SampleResult
+
+RADIUS_DIGITS = 7  # significant digits kept in a claimed radius (rounded toward zero)
+
+
+def decimal_down(x: float | Fraction | int, digits: int = RADIUS_DIGITS) -> str:
+    """Decimal string ≤ ``x`` with ``digits`` significant digits (plain notation, no exponent)."""
+    q = Fraction(x)
+    return _to_decimal(q, digits, ROUND_FLOOR)
+
+
+def decimal_up(x: float | Fraction | int, digits: int = 17) -> str:
+    """Decimal string ≥ ``x`` with ``digits`` significant digits."""
+    return _to_decimal(Fraction(x), digits, ROUND_CEILING)
+
+
+def _to_decimal(q: Fraction, digits: int, rounding: str) -> str:
+    if q == 0:
+        return "0"
+    with localcontext() as ctx:
+        ctx.prec = digits
+        ctx.rounding = rounding
+        d = Decimal(q.numerator) / Decimal(q.denominator)
+    s = format(d, "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s if s not in ("", "-0") else "0"
+
+
+def exact_decimal(x: float) -> str:
+    """The exact decimal expansion of a float (finite, plain notation)."""
+    s = format(Decimal(x), "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s or "0"
+
+
+def spec_from_predicate(pred: Mapping[str, Any]) -> theory.CertificationSpec:
+    """The theory spec the verifier builds from the same predicate fields."""
+    sm, gu, st = pred["smoothing"], pred["guarantee"], pred["statistics"]
+    return theory.CertificationSpec(
+        family=sm["family"],
+        radius_method=gu["radius_method"],
+        interval=st["interval"],
+        alpha=st["alpha"],
+        k=gu["k"],
+        sigma=sm.get("sigma"),
+        lam=sm.get("lambda"),
+        d=sm.get("d"),
+        keep=sm.get("keep"),
+        lipschitz=gu.get("lipschitz"),
+        num_classes=st["num_classes"],
+    )
+
+
+def select_label(selection: str, result: SampleResult, true_label: int | None) -> int | None:
+    """The label to certify: argmax of the selection draw (ties → smallest index) or the fixed true label."""
+    if selection == "separate-draw":
+        sel = result.selection_counts
+        assert sel is not None
+        return max(range(len(sel)), key=lambda i: (sel[i], -i))
+    return true_label
+
+
+def soft_scores(result: SampleResult, n: int) -> dict[str, Any]:
+    """Exact decimal sums with ``sum²/n ≤ sumsq ≤ sum ≤ n`` enforced (float rounding can break it by ulps)."""
+    assert result.score_sum is not None and result.score_sumsq is not None
+    sums: list[str] = []
+    sqs: list[str] = []
+    for s_f, q_f in zip(result.score_sum, result.score_sumsq, strict=True):
+        s = min(Fraction(max(s_f, 0.0)), Fraction(n))
+        q = min(Fraction(max(q_f, 0.0)), s)
+        s_txt = exact_decimal(float(s)) if s == Fraction(float(s)) else decimal_down(s, 30)
+        s = Fraction(Decimal(s_txt))
+        q = min(q, s)
+        floor_q = s * s / n
+        if q < floor_q:
+            q_txt = decimal_up(floor_q, 40)
+            if Fraction(Decimal(q_txt)) > s:
+                q_txt = s_txt
+        else:
+            q_txt = exact_decimal(float(q)) if q == Fraction(float(q)) else decimal_down(q, 40)
+        sums.append(s_txt)
+        sqs.append(q_txt)
+    return {"sum": sums, "sumsq": sqs, "sidecar": None}
+
+
+def make_entry(
+    pred: Mapping[str, Any],
+    spec: theory.CertificationSpec,
+    *,
+    entry_id: str,
+    input_sha256: str,
+    true_label: int | None,
+    seed: int,
+    result: SampleResult,
+) -> dict[str, Any]:
+    """One certificate entry: evidence as sampled, claim derived with the FLOAT backend."""
+    st = pred["statistics"]
+    soft = pred["guarantee"]["output"] == "soft"
+    n = st["n"]
+    label = select_label(st["selection"], result, true_label)
+    scores = soft_scores(result, n) if soft else None
+    claim: dict[str, Any] = {"abstain": True, "label": None, "radius": None}
+    if label is not None:
+        ev = theory.Evidence(label=label, n=n, counts=None if soft else tuple(result.counts), scores=scores)
+        der = theory.derive(spec, ev, theory.FLOAT)
+        if der.radius is not None:
+            r = der.radius
+            text = str(int(r)) if isinstance(r, int) else decimal_down(float(r))
+            if Fraction(Decimal(text)) > 0 or isinstance(r, int):
+                claim = {"abstain": False, "label": label, "radius": text}
+    return {
+        "id": entry_id,
+        "input_sha256": input_sha256,
+        "true_label": true_label,
+        "seed": seed,
+        "selection_counts": result.selection_counts,
+        "counts": None if soft else list(result.counts),
+        "scores": scores,
+        "claim": claim,
+    }
+
+
+def summary(
+    entries: Sequence[Mapping[str, Any]], alpha: str, radii: Sequence[str], rho: str = "0.001"
+) -> dict[str, Any]:
+    """Claimed certified accuracy at each radius (exact, rounded down) and its population lower bound."""
+    rows = []
+    m = len(entries)
+    pop_fn = getattr(theory, "population_lower_bound", None)
+    for r_txt in radii:
+        r = Fraction(Decimal(r_txt))
+        hits = sum(
+            1
+            for e in entries
+            if not e["claim"]["abstain"]
+            and e["true_label"] is not None
+            and e["claim"]["label"] == e["true_label"]
+            and Fraction(Decimal(e["claim"]["radius"])) >= r
+        )
+        acc = Fraction(hits, m) if m else Fraction(0)
+        row: dict[str, Any] = {"radius": r_txt, "claimed": decimal_down(acc, 12)}
+        if pop_fn is not None and m > 0:
+            B = theory.mp_backend(50)
+            pop = B.to_fraction(pop_fn(acc, Fraction(Decimal(alpha)), Fraction(Decimal(rho)), m, backend=B))
+            row["population_lower"] = decimal_down(pop, 12) if pop > 0 else ("-" + decimal_up(-pop, 12))
+            row["rho"] = rho
+        rows.append(row)
+    return {"certified_accuracy": rows}
