@@ -1,0 +1,159 @@
+"""``audit import jia-topk``: Jia et al.'s released count vectors → a top-k certificate.
+
+Input rows: per-class estimation counts followed by the true label (whitespace separated). The certified label
+is the true label, fixed in advance (their CERTIFY), n = the row's count sum (must be equal on all rows).
+Claims: with ``radii`` (their ``result.txt``: ``idx radius`` printed with 3 significant digits; 0.0 = abstain)
+each claim is the lower end of the printed interval, so a faithful published radius is ``certified`` exactly
+when their number is supported; without it, the theory layer's float-path radius rounded toward zero.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from audit import __version__
+from audit.errors import InputError
+from audit.theory import FLOAT, CertificationSpec, Evidence, derive
+from audit.verify.exact import to_decimal_str
+from audit.verify.importers.cohen_log import parse_printed
+from audit.verify.importers.printed import printed_interval
+
+MAX_BYTES = 64 * 1024 * 1024
+
+
+def _read(path: str | Path) -> str:
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_BYTES:
+            raise InputError("file too large", file=str(p))
+        return p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(p)) from None
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", file=str(p)) from None
+
+
+def parse_counts(path: str | Path) -> list[tuple[list[int], int]]:
+    rows: list[tuple[list[int], int]] = []
+    for i, line in enumerate(_read(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            vals = [int(x) for x in line.split()]
+        except ValueError:
+            raise InputError(f"line {i}: expected integers", file=str(path)) from None
+        if len(vals) < 3 or any(v < 0 for v in vals):
+            raise InputError(f"line {i}: expected >= 2 non-negative counts and a label", file=str(path))
+        rows.append((vals[:-1], vals[-1]))
+    if not rows:
+        raise InputError("no rows", file=str(path))
+    return rows
+
+
+def parse_radii(path: str | Path) -> dict[int, str]:
+    lines = _read(path).splitlines()
+    if not lines or lines[0].split() != ["idx", "radius"]:
+        raise InputError("line 1: expected header 'idx radius'", file=str(path))
+    out: dict[int, str] = {}
+    for i, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        parts = line.split()
+        try:
+            idx = int(parts[0])
+            parse_printed(parts[1])
+        except (ValueError, IndexError) as exc:
+            raise InputError(f"line {i}: {exc}", file=str(path)) from None
+        out[idx] = parts[1]
+    return out
+
+
+def import_jia_topk(
+    counts_file: str | Path, *, sigma: str, k: int, alpha: str, radii_file: str | Path | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    rows = parse_counts(counts_file)
+    c = len(rows[0][0])
+    n = sum(rows[0][0])
+    radii = parse_radii(radii_file) if radii_file is not None else None
+    spec = CertificationSpec(
+        family="gaussian",
+        radius_method="topk",
+        interval="simuem",
+        alpha=alpha,
+        k=k,
+        sigma=sigma,
+        num_classes=c,
+    )
+    entries: list[dict[str, Any]] = []
+    for i, (counts, label) in enumerate(rows, start=1):
+        if len(counts) != c or sum(counts) != n:
+            raise InputError(f"line {i}: {len(counts)} counts summing to {sum(counts)}; expected {c}, n={n}")
+        if not 0 <= label < c:
+            raise InputError(f"line {i}: label {label} outside [0, {c})", file=str(counts_file))
+        if radii is not None:
+            text = radii.get(i)
+            if text is None:
+                raise InputError(f"no radius for row {i}", file=str(radii_file))
+            lo = printed_interval(text)[0]
+            radius = None if lo == 0 else to_decimal_str(lo, 10)
+        else:
+            d = derive(spec, Evidence(label=label, n=n, counts=tuple(counts)), FLOAT)
+            radius = None if d.radius is None else to_decimal_str(Fraction(d.radius), 6, "down")
+        claim = (
+            {"abstain": True, "label": None, "radius": None}
+            if radius is None
+            else {"abstain": False, "label": label, "radius": radius}
+        )
+        entries.append(
+            {
+                "id": f"{Path(counts_file).name}:{i}",
+                "input_sha256": None,
+                "true_label": label,
+                "seed": None,
+                "selection_counts": None,
+                "counts": counts,
+                "scores": None,
+                "claim": claim,
+            }
+        )
+    data = Path(counts_file).read_bytes()
+    subjects = [{"name": Path(counts_file).name, "digest": {"sha256": hashlib.sha256(data).hexdigest()}}]
+    predicate = {
+        "format_version": 1,
+        "created": "1970-01-01T00:00:00Z",
+        "tool": {"name": "audit import jia-topk", "version": __version__},
+        "model_files": [],
+        "smoothing": {
+            "family": "gaussian",
+            "sigma": sigma,
+            "lambda": None,
+            "keep": None,
+            "d": 3072,
+            "input_space": None,
+            "ablated_encoding": None,
+        },
+        "guarantee": {"norm": "l2", "k": k, "output": "hard", "radius_method": "topk", "lipschitz": None},
+        "statistics": {
+            "alpha": alpha,
+            "interval": "simuem",
+            "alpha_split": [{"bound": "simuem", "alpha": alpha}],
+            "selection": "fixed-label",
+            "n0": None,
+            "n": n,
+            "num_classes": c,
+        },
+        "sampler": {
+            "software": {"source": "jjy1994/Certify_Topk (imported counts)"},
+            "device": None,
+            "dtype": None,
+            "batch_size": None,
+            "rng": None,
+            "base_seed": None,
+        },
+        "entries": entries,
+        "summary": {"certified_accuracy": []},
+    }
+    return predicate, subjects
