@@ -1,0 +1,103 @@
+"""``certs certify``: model + inputs → signed certificate (a thin face over :func:`certs.certify.certify`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from audit.errors import UsageError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "certify",
+        help="sample a smoothed classifier and write a signed certificate",
+        description="Sample noise around each input, count the base model's labels, bound them with "
+        "audit.theory and write a signed certificate (DSSE, in-toto Statement).",
+    )
+    p.add_argument("--model", required=True, help="TorchScript archive or .safetensors weights")
+    p.add_argument(
+        "--model-builder", metavar="MODULE:FUNCTION", help="builds the module for safetensors weights"
+    )
+    p.add_argument("--data", required=True, help=".npz or .safetensors with 'inputs' (and 'labels')")
+    p.add_argument("--indices", help="inputs to certify, e.g. 0,5,10-19 (default: all)")
+    p.add_argument("--skip", type=int, default=1, help="certify every SKIP-th selected input")
+    p.add_argument("--max", type=int, dest="limit", help="certify at most this many inputs")
+    p.add_argument("--noise", choices=("gaussian", "laplace", "ablation"), default="gaussian")
+    p.add_argument("--sigma", help="Gaussian noise std (units of the certified L2 norm)")
+    p.add_argument("--lambda", dest="lam", help="Laplace scale λ (units of the certified L1 norm)")
+    p.add_argument("--keep", type=int, help="ablation: pixels kept (e of d)")
+    p.add_argument("--n0", type=int, default=100, help="selection draw size")
+    p.add_argument("--n", type=int, default=100_000, help="estimation draw size")
+    p.add_argument("--alpha", default="0.001", help="failure probability per input")
+    p.add_argument("--interval", help="cp | binocp | simuem | hoeffding | bernstein (default per mode)")
+    p.add_argument("--radius-method", help="override the radius method (default per mode)")
+    p.add_argument(
+        "--k", type=int, default=1, help="top-k guarantee (label fixed in advance: the true label)"
+    )
+    p.add_argument("--selection", choices=("separate-draw", "fixed-label"), help="how the label is chosen")
+    p.add_argument("--soft", action="store_true", help="soft smoothing: per-class score sums (Gaussian)")
+    p.add_argument("--lipschitz", help="soft-lipschitz: Lipschitz constant L(f) of the logit map")
+    p.add_argument("--batch-size", default="auto", help="model batch size, or 'auto' (search)")
+    p.add_argument("--chunk-size", type=int, default=100, help="samples per noise draw (recorded)")
+    p.add_argument("--device", default="auto", help="auto | cpu | cuda[:i]")
+    p.add_argument("--dtype", default="float32", help="float32 | float64 | float16 | bfloat16")
+    p.add_argument("--seed", type=int, default=0, help="base seed; each input's own seed is recorded")
+    p.add_argument("--no-pack", action="store_true", help="one input per batch (same counts, slower)")
+    p.add_argument("--key", help="Ed25519 private key PEM (omit for an unsigned certificate)")
+    p.add_argument("--out", required=True, help="certificate file to write (atomically)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run (OUT.partial)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from certs.certify import CertifyOptions, certify, dumps_summary
+    from certs.noise import NoiseSpec
+    from certs.progress import CertifyProgress
+
+    if args.batch_size == "auto":
+        batch = None
+    else:
+        try:
+            batch = int(args.batch_size)
+        except ValueError:
+            raise UsageError(f"--batch-size must be an integer or 'auto', not {args.batch_size!r}") from None
+        if batch < 1:
+            raise UsageError("--batch-size must be >= 1")
+    if args.chunk_size < 1:
+        raise UsageError("--chunk-size must be >= 1")
+    noise = NoiseSpec(args.noise, sigma=args.sigma, lam=args.lam, keep=args.keep)
+    opts = CertifyOptions(
+        noise=noise,
+        n0=args.n0,
+        n=args.n,
+        alpha=args.alpha,
+        k=args.k,
+        soft=args.soft,
+        interval=args.interval,
+        radius_method=args.radius_method,
+        selection=args.selection,
+        batch_size=batch,
+        chunk_size=args.chunk_size,
+        device=args.device,
+        dtype=args.dtype,
+        base_seed=args.seed,
+        pack=not args.no_pack,
+    )
+    with CertifyProgress(enabled=not args.quiet) as bar:
+        result = certify(
+            args.model,
+            args.data,
+            opts,
+            out=args.out,
+            key=args.key,
+            builder=args.model_builder,
+            indices=args.indices,
+            skip=args.skip,
+            limit=args.limit,
+            resume=args.resume,
+            progress=bar,
+        )
+    print(dumps_summary(result), file=sys.stderr)
+    return 0
