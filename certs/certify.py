@@ -41,7 +41,7 @@ from certs.data import Dataset, input_digest, load_data, select_indices
 from certs.fileio import atomic_write_bytes
 from certs.models import LoadedModel, load_model
 from certs.noise import ABLATED_ENCODING, NoiseSpec
-from certs.sampler import DEFAULT_CHUNK, Job, Sampler, auto_batch_size, seed_for
+from certs.sampler import DEFAULT_CHUNK, GROUP_SAMPLES, Job, Sampler, auto_batch_size, seed_for
 
 DTYPES = {
     "float32": torch.float32,
@@ -72,6 +72,7 @@ class CertifyOptions:
     dtype: str = "float32"
     base_seed: int = 0
     pack: bool = True
+    group_samples: int = GROUP_SAMPLES  # inputs packed per host read / checkpoint
     summary_radii: Sequence[str] | None = None
     rho: str = "0.001"
     input_low: str | None = "0"
@@ -375,7 +376,7 @@ def certify(
     last_save = time.monotonic()
     groups_done = 0
     try:
-        for grp, results in sampler.run(jobs, pack=o.pack, on_batch=on_batch):
+        for grp, results in sampler.run(jobs, pack=o.pack, group_samples=o.group_samples, on_batch=on_batch):
             for j, res in zip(grp, results, strict=True):
                 t = todo[j]
                 idx = chosen[t]
