@@ -1,0 +1,139 @@
+"""End to end: certify → audit verify round trips on the demo model, replay, resume, CLI errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from audit.errors import UsageError
+from audit.format import load_certificate
+from audit.verify.pipeline import VerifyOptions, verify_file
+from certs.certify import CertifyOptions, certify
+from certs.cli import main as certs_main
+from certs.noise import NoiseSpec
+from certs.sampler import Job, Sampler
+
+DEMO = Path(__file__).resolve().parents[2] / "cases" / "demo"
+WEIGHTS = DEMO / "demo_cnn.safetensors"
+DATA = DEMO / "digits-test.npz"
+BUILDER = "certs.demo_model:build"
+
+
+def _verify(cert: Path, pub: Path, model: Path = WEIGHTS):
+    return verify_file(cert, VerifyOptions(trusted_keys=[pub], model_paths=[str(model)], workers=1))
+
+
+def _predicate(cert: Path, pub: Path) -> dict:
+    loaded = load_certificate(cert, [pub])
+    assert loaded.statement is not None
+    return loaded.statement["predicate"]
+
+
+def test_cli_certify_then_audit_verify_round_trip(tmp_path: Path, keypair) -> None:
+    key, pub = keypair
+    keyfile = tmp_path / "key.pem"
+    from audit.format import private_key_pem
+
+    keyfile.write_bytes(private_key_pem(key))
+    out = tmp_path / "cert.json"
+    rc = certs_main(
+        ["certify", "--model", str(WEIGHTS), "--model-builder", BUILDER, "--data", str(DATA),
+         "--indices", "0-5", "--noise", "gaussian", "--sigma", "0.25", "--n0", "50", "--n", "400",
+         "--alpha", "0.001", "--interval", "cp", "--batch-size", "auto", "--key", str(keyfile),
+         "--out", str(out), "--quiet"]
+    )  # fmt: skip
+    assert rc == 0
+    rep = _verify(out, pub)
+    assert rep.passed and rep.signature == "valid" and rep.subject == "match"
+    pred = _predicate(out, pub)
+    assert pred["guarantee"]["radius_method"] == "cohen" and pred["statistics"]["interval"] == "cp"
+    assert pred["sampler"]["dtype"] == "float32" and pred["sampler"]["software"]["torch"] == torch.__version__
+    assert [e["id"] for e in pred["entries"]] == [f"digits-test:{i}" for i in range(6)]
+    assert any(not e["claim"]["abstain"] for e in pred["entries"])
+    assert not (tmp_path / "cert.json.partial").exists()
+
+
+@pytest.mark.parametrize(
+    ("noise", "weights", "builder", "extra", "method"),
+    [
+        (NoiseSpec("gaussian", sigma="0.25"), WEIGHTS, BUILDER, {"k": 3}, "topk"),
+        (NoiseSpec("laplace", lam="0.18"), WEIGHTS, BUILDER, {}, "laplace-multiclass"),
+        (NoiseSpec("gaussian", sigma="0.25"), WEIGHTS, BUILDER, {"soft": True}, "soft-gaussian"),
+        (NoiseSpec("ablation", keep=12), DEMO / "demo_cnn_ablation.safetensors",
+         "certs.demo_model:build_ablation", {}, "ablation-topk"),
+    ],
+)  # fmt: skip
+def test_every_mode_verifies(tmp_path: Path, keypair, noise, weights, builder, extra, method) -> None:
+    key, pub = keypair
+    out = tmp_path / "c.json"
+    opts = CertifyOptions(noise=noise, n0=50, n=300, batch_size=200, **extra)
+    certify(weights, DATA, opts, out=out, key=key, builder=builder, indices="0-3")
+    rep = _verify(out, pub, weights)
+    assert rep.passed, [f.message for f in rep.findings] + [e.verdict for e in rep.entries]
+    pred = _predicate(out, pub)
+    assert pred["guarantee"]["radius_method"] == method
+    if extra.get("k", 1) > 1:
+        assert pred["statistics"]["selection"] == "fixed-label"
+        assert all(e["selection_counts"] is None for e in pred["entries"])
+
+
+def test_counts_replay_exactly_from_recorded_seeds(tmp_path: Path, keypair, demo_model) -> None:
+    key, pub = keypair
+    out = tmp_path / "c.json"
+    opts = CertifyOptions(noise=NoiseSpec("gaussian", sigma="0.5"), n0=40, n=260, batch_size=128)
+    certify(WEIGHTS, DATA, opts, out=out, key=key, builder=BUILDER, indices="10-14")
+    pred = _predicate(out, pub)
+    ds = __import__("certs.data", fromlist=["load_data"]).load_data(DATA)
+    chunk = pred["sampler"]["chunk_size"]
+    for e in pred["entries"]:
+        idx = int(e["id"].split(":")[1])
+        job = Job(torch.from_numpy(ds.inputs[idx]), e["seed"], 40, 260)
+        s = Sampler(demo_model, NoiseSpec("gaussian", sigma="0.5"), (1, 8, 8), 10, batch_size=33,
+                    chunk_size=chunk)  # fmt: skip
+        (res,) = s.run_group([job])
+        assert res.counts == e["counts"] and res.selection_counts == e["selection_counts"]
+    assert any(max(e["counts"]) < 260 for e in pred["entries"])
+
+
+def test_resume_after_interruption_gives_the_uninterrupted_certificate(tmp_path: Path, keypair) -> None:
+    key, pub = keypair
+    opts = CertifyOptions(noise=NoiseSpec("gaussian", sigma="0.25"), n0=20, n=180, batch_size=100,
+                          group_samples=400)  # fmt: skip
+    kw = {"key": key, "builder": BUILDER, "indices": "0-9"}
+    full = tmp_path / "full.json"
+    certify(WEIGHTS, DATA, opts, out=full, **kw)
+    out = tmp_path / "cut.json"
+    with pytest.raises(KeyboardInterrupt):
+        certify(WEIGHTS, DATA, opts, out=out, stop_after_groups=2, **kw)
+    partial = tmp_path / "cut.json.partial"
+    assert not out.exists() and partial.exists()
+    assert len(json.loads(partial.read_bytes())["entries"]) == 4
+    with pytest.raises(UsageError, match="--resume"):
+        certify(WEIGHTS, DATA, opts, out=out, **kw)  # refuses to silently overwrite the partial run
+    other = CertifyOptions(noise=NoiseSpec("gaussian", sigma="0.5"), n0=20, n=180, batch_size=100)
+    with pytest.raises(UsageError, match="different"):
+        certify(WEIGHTS, DATA, other, out=out, resume=True, **kw)
+    res = certify(WEIGHTS, DATA, opts, out=out, resume=True, **kw)
+    assert res.resumed_entries == 4 and not partial.exists()
+    assert _predicate(out, pub)["entries"] == _predicate(full, pub)["entries"]
+    assert _verify(out, pub).passed
+
+
+def test_resume_without_partial_is_a_usage_error(tmp_path: Path, keypair) -> None:
+    opts = CertifyOptions(noise=NoiseSpec("gaussian", sigma="0.25"), n0=10, n=10, batch_size=20)
+    with pytest.raises(UsageError, match="no partial run"):
+        certify(WEIGHTS, DATA, opts, out=tmp_path / "x.json", builder=BUILDER, indices="0", resume=True)
+
+
+def test_cli_refuses_pickled_model_and_missing_sigma(tmp_path: Path, capsys) -> None:
+    pt = tmp_path / "m.pt"
+    torch.save(torch.nn.Linear(64, 10), pt)
+    base = ["certify", "--data", str(DATA), "--out", str(tmp_path / "o.json"), "--quiet", "--n", "10"]
+    assert certs_main([*base, "--model", str(pt), "--sigma", "0.25"]) == 2
+    assert "refusing to load a pickle" in capsys.readouterr().err
+    assert certs_main([*base, "--model", str(WEIGHTS), "--model-builder", BUILDER]) == 2
+    assert "--sigma" in capsys.readouterr().err
+    assert not (tmp_path / "o.json").exists()
