@@ -1,0 +1,57 @@
+"""Population lower bound on certified accuracy (Cohen et al. 2019; seed 000 App. E, Lemma 11).
+
+If ``m`` inputs are each certified at level ``α`` (an input that is *not* robust at radius ``r`` gets a
+certificate at ``r`` with probability ``<= α``) and a fraction ``Ŷ`` of them is certified at ``r``, then with
+probability ``>= 1 - ρ`` over the certification randomness the true certified accuracy at ``r`` is at least
+
+    (Ŷ - α - sqrt(2 α (1-α) ln(1/ρ) / m) - ln(1/ρ) / (3m)) / (1 - α).
+
+The returned value is rounded down and clipped at 0 (accuracy is never negative), so it is ``<= Ŷ``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from audit.theory.means import check_alpha, check_n, check_unit
+from audit.theory.precision import FLOAT, Backend, Exact, Real
+
+_COND = 32.0
+
+
+@dataclass(frozen=True)
+class PopulationBound:
+    """Lower bound ``value`` on the true certified accuracy, from ``claimed`` = Ŷ over ``m`` inputs."""
+
+    value: Real
+    claimed: Fraction
+    alpha: Fraction
+    rho: Fraction
+    m: int
+    precision: str
+    method: str = "cohen-population"
+
+    def __float__(self) -> float:
+        return float(self.value)
+
+
+def population_lower_bound(
+    acc: Exact, alpha: Exact, rho: Exact, m: int, backend: Backend = FLOAT
+) -> PopulationBound:
+    """``(Ŷ - α - sqrt(2α(1-α) ln(1/ρ)/m) - ln(1/ρ)/(3m)) / (1-α)`` rounded down, clipped to ``[0, Ŷ]``."""
+    y = check_unit(acc, "certified accuracy")
+    a = check_alpha(alpha)
+    r = check_alpha(rho)
+    check_n(m)
+    B = backend
+    lg = B.up(B.log(B.num(1 / r, "c")), _COND)
+    dev = B.up(B.sqrt(B.num(2 * a * (1 - a) / m, "c") * lg), _COND)
+    lin = B.up(lg / B.num(3 * m, "f"), _COND)
+    num = B.down(B.num(y - a, "f") - dev - lin, _COND)
+    if not num > 0:
+        return PopulationBound(B.zero, y, a, r, m, B.label)
+    v = B.down(num / B.num(1 - a, "c"), _COND)
+    ceiling = B.num(y, "f")
+    v = v if v < ceiling else ceiling
+    return PopulationBound(v, y, a, r, m, B.label)
