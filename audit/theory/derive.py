@@ -273,6 +273,8 @@ def derive(spec: CertificationSpec, evidence: Evidence, backend: Backend) -> Der
             bounds["pA_low"] = pl
             if spec.interval == "simuem" or rm in ("cohen-two-bound", "laplace-multiclass"):
                 bounds["pB_up"] = pmax
+            if spec.interval == "simuem":  # every bound the α split paid for
+                bounds.update({f"p_up[{i}]": v for i, v in others.items()})
         if rm == "cohen":
             radius = cohen_radius(pl, _need(spec.sigma, "sigma"), None, B)
         elif rm == "cohen-two-bound":
