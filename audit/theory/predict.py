@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from scipy import special as _sp
+from scipy.stats import binom as _binom
 
 from audit.errors import UsageError
 from audit.theory.binomial import _Tail
@@ -48,7 +48,7 @@ class Prediction:
 def _cdf_half(j: int, n: int, backend: Backend) -> Real:
     """``P(X <= j)`` for ``X ~ Bin(n, 1/2)`` and ``0 <= j < n/2`` (upper-rounded in float)."""
     if backend.is_float:
-        return backend.up(float(_sp.bdtr(j, n, 0.5)), _FLOAT_COND)
+        return backend.up(float(_binom.cdf(j, n, 0.5)), _FLOAT_COND)
     assert isinstance(backend, MpBackend)
     # symmetric: P(X <= j) = P(X >= n - j), a tail above the mean
     return backend.up(backend.ctx.exp(_Tail(backend, n - j, n).eval(backend.half)[0]))
