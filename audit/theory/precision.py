@@ -210,13 +210,16 @@ class Backend:
             if hi - lo <= tol:
                 return lo
             cand = None
+            converged = False
             if fprime is not None:
                 d = fprime(x)
                 if d < 0:
                     c = x - fx / d
-                    if lo < c < hi:
+                    if abs(c - x) <= tol / 4:  # may round to x itself at working precision
+                        cand, converged = c, True
+                    elif lo < c < hi:
                         cand = c
-            if cand is not None and abs(cand - x) <= tol / 4:
+            if converged:
                 # Newton has converged: certify a bracket of width tol around the candidate
                 a = cand - tol / 2
                 b = cand + tol / 2
@@ -483,7 +486,7 @@ def _mpf_fraction(mpf_tuple: tuple[int, int, int, int]) -> Fraction:
         if exp != 0:
             raise NumericError("not a finite number")
         return Fraction(0)
-    v = Fraction(man) * (Fraction(2) ** exp)
+    v = Fraction(int(man)) * (Fraction(2) ** exp)  # int(): gmpy2 gives mpz mantissas
     return -v if sign else v
 
 
