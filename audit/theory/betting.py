@@ -24,6 +24,8 @@ from audit.errors import NumericError, UsageError
 from audit.theory.means import MeanBound, check_alpha
 from audit.theory.precision import FLOAT, Backend, Exact, Real, to_fraction
 
+__all__ = ["betting_lower", "betting_upper", "predictable_lambdas"]
+
 DEFAULT_C = Fraction(1, 2)
 """Clip constant: ``λ_i <= c/m`` (WSR use 1/2 or 3/4); keeps every factor >= 1 - c > 0."""
 

@@ -42,6 +42,8 @@ from audit.errors import UsageError
 from audit.theory.means import check_alpha, check_n
 from audit.theory.precision import FLOAT, Backend, Bound, Exact
 
+__all__ = ["MarginBound", "exact_margin_lower", "margin_tail"]
+
 _REL_SLACK = 1e-7
 _WINDOW_SD = 12.0
 

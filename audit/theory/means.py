@@ -20,6 +20,18 @@ from typing import Literal
 from audit.errors import UsageError
 from audit.theory.precision import FLOAT, Backend, Bound, Exact, Real, to_fraction
 
+__all__ = [
+    "MeanBound",
+    "bernstein_lower",
+    "bernstein_radius",
+    "bernstein_upper",
+    "hoeffding_lower",
+    "hoeffding_radius",
+    "hoeffding_upper",
+    "mean_bound_from_sums",
+    "score_moments",
+]
+
 Side = Literal["lower", "upper"]
 
 _COND = 16.0

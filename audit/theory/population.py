@@ -17,6 +17,8 @@ from fractions import Fraction
 from audit.theory.means import check_alpha, check_n, check_unit
 from audit.theory.precision import FLOAT, Backend, Exact, Real
 
+__all__ = ["PopulationBound", "population_lower_bound"]
+
 _COND = 32.0
 
 

@@ -26,6 +26,8 @@ from audit.theory.binomial import _Tail
 from audit.theory.means import check_alpha
 from audit.theory.precision import FLOAT, Backend, Exact, MpBackend, Real
 
+__all__ = ["Prediction", "binom_test_two_sided", "predict_top1", "predict_topk"]
+
 _FLOAT_COND = 4096.0
 """Upward nudge (units of FLOAT.up's 8 ulps) of float p-values: covers scipy's binomial CDF error."""
 

@@ -25,6 +25,8 @@ from audit.theory.binomial import _Tail, cp_lower
 from audit.theory.means import check_alpha
 from audit.theory.precision import FLOAT, Backend, Bound, Exact, MpBackend, Real, to_fraction
 
+__all__ = ["RandomizedBound", "committed_uniform", "randomized_cp_lower", "randomized_cp_upper"]
+
 _FLOAT_COND = 4096.0
 """Outward nudge (in units of FLOAT.down's 8 ulps) for float roots: covers scipy's ~1e-14 tail error."""
 
