@@ -160,7 +160,8 @@ def summary(
         row: dict[str, Any] = {"radius": r_txt, "claimed": decimal_down(acc, 12)}
         if pop_fn is not None and m > 0:
             B = theory.mp_backend(50)
-            pop = B.to_fraction(pop_fn(acc, Fraction(Decimal(alpha)), Fraction(Decimal(rho)), m, backend=B))
+            res = pop_fn(acc, Fraction(Decimal(alpha)), Fraction(Decimal(rho)), m, backend=B)
+            pop = B.to_fraction(getattr(res, "value", res))
             row["population_lower"] = decimal_down(pop, 12) if pop > 0 else ("-" + decimal_up(-pop, 12))
             row["rho"] = rho
         rows.append(row)

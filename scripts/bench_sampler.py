@@ -1,0 +1,191 @@
+"""Sampler benchmark: model evaluations per second, three ways, same model, same device, same run.
+
+(a) ceiling: raw forward passes (no noise, no counting) at the best batch size of a search;
+(b) ours: :class:`certs.sampler.Sampler` with its own automatic batch size and packing;
+(c) reference: a per-input loop in the style of locuslab/smoothing ``core.py`` (one input per batch,
+    batch size 1,000, ``x.repeat`` + ``randn_like``, counts copied to the host every batch).
+
+For each model (the bundled demo CNN on 8×8 digits; a ResNet-20 on random 3×32×32 inputs) and each n, the
+three are run back to back, ``--repeats`` times in rotating order, and the medians and the ratios of the
+medians are printed (CPU timings on a shared machine are noisy). Results go to stdout as a markdown table and,
+with ``--json``, to a file. Run: ``python scripts/bench_sampler.py [--device cpu] [--repeats 3]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from certs.models import load_model
+from certs.noise import NoiseSpec
+from certs.sampler import Job, Sampler, auto_batch_size, seed_for
+
+ROOT = Path(__file__).resolve().parents[1]
+SIGMA = 0.25
+SEARCH = (16, 25, 32, 50, 64, 100, 128, 200, 256, 400, 512, 1000, 2048, 4096)
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, cin: int, cout: int, stride: int) -> None:
+        super().__init__()
+        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.b1 = nn.BatchNorm2d(cout)
+        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.b2 = nn.BatchNorm2d(cout)
+        self.short = (
+            nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+            if stride != 1 or cin != cout
+            else nn.Identity()
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = torch.relu(self.b1(self.c1(x)))
+        return torch.relu(self.b2(self.c2(y)) + self.short(x))
+
+
+def resnet20(num_classes: int = 10) -> nn.Module:
+    """He et al.'s CIFAR ResNet-20 (3 stages × 3 basic blocks, 16/32/64 channels, ~0.27M parameters)."""
+    layers: list[nn.Module] = [nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()]
+    cin = 16
+    for cout, stride in ((16, 1), (32, 2), (64, 2)):
+        for i in range(3):
+            layers.append(BasicBlock(cin, cout, stride if i == 0 else 1))
+            cin = cout
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, num_classes)]
+    return nn.Sequential(*layers)
+
+
+def _sync(dev: torch.device) -> None:
+    if dev.type == "cuda":
+        torch.cuda.synchronize(dev)
+
+
+@torch.inference_mode()
+def ceiling(model: nn.Module, shape: tuple[int, ...], dev: torch.device, seconds: float) -> tuple[float, int]:
+    """(a): best raw forward rate over the batch-size search, each batch size timed for ``seconds``."""
+    best = (0.0, 0)
+    for b in SEARCH:
+        x = torch.rand((b, *shape), device=dev)
+        model(x)
+        _sync(dev)
+        reps, t0 = 0, time.perf_counter()
+        while reps < 2 or time.perf_counter() - t0 < seconds:
+            model(x)
+            reps += 1
+        _sync(dev)
+        rate = b * reps / (time.perf_counter() - t0)
+        best = max(best, (rate, b))
+    return best
+
+
+@torch.inference_mode()
+def reference_loop(model: nn.Module, xs: torch.Tensor, n: int, dev: torch.device, batch: int = 1000) -> float:
+    """(c): Cohen et al.'s ``_sample_noise`` pattern, per input; returns evaluations/s."""
+    t0 = time.perf_counter()
+    for x in xs:
+        x = x.to(dev)
+        counts = np.zeros(10, dtype=int)
+        remaining = n
+        while remaining > 0:
+            this = min(batch, remaining)
+            remaining -= this
+            b = x.repeat((this, 1, 1, 1))
+            noise = torch.randn_like(b, device=dev) * SIGMA
+            pred = model(b + noise).argmax(1)
+            counts += np.bincount(pred.cpu().numpy(), minlength=10)
+    return len(xs) * n / (time.perf_counter() - t0)
+
+
+def ours(model: nn.Module, xs: torch.Tensor, n: int, dev: torch.device, batch: int) -> float:
+    """(b): the certs sampler (packing on, batch from ``auto_batch_size``); returns evaluations/s."""
+    jobs = [Job(x, seed_for(0, i), 0, n) for i, x in enumerate(xs)]
+    s = Sampler(model, NoiseSpec("gaussian", sigma=str(SIGMA)), tuple(xs.shape[1:]), 10, batch_size=batch,
+                device=dev)  # fmt: skip
+    t0 = time.perf_counter()
+    for _ in s.run(jobs):
+        pass
+    _sync(dev)
+    return len(xs) * n / (time.perf_counter() - t0)
+
+
+def bench_model(
+    name: str, model: nn.Module, shape: tuple[int, ...], dev: torch.device, ns: list[int],
+    budget: Callable[[int], int], repeats: int, ceiling_s: float,
+) -> list[dict]:  # fmt: skip
+    rows = []
+    model = model.to(dev).eval()
+    gen = torch.Generator().manual_seed(0)
+    for n in ns:
+        m = max(1, budget(n) // n)
+        xs = torch.rand((m, *shape), generator=gen)
+        auto_b, _ = auto_batch_size(model, shape, device=dev, max_batch=max(16, m * n))
+        runs: dict[str, list[float]] = {"a": [], "b": [], "c": []}
+        best_b: list[int] = []
+        reps = 1 if m * n >= 100_000 and name.startswith("resnet") else repeats
+        for r in range(reps):
+            order = ["a", "b", "c"][r % 3 :] + ["a", "b", "c"][: r % 3]
+            for k in order:
+                if k == "a":
+                    rate, b = ceiling(model, shape, dev, ceiling_s)
+                    best_b.append(b)
+                elif k == "b":
+                    rate = ours(model, xs, n, dev, auto_b)
+                else:
+                    rate = reference_loop(model, xs, n, dev)
+                runs[k].append(rate)
+        med = {k: statistics.median(v) for k, v in runs.items()}
+        row = {
+            "model": name, "n": n, "inputs": m, "repeats": reps,
+            "a_ceiling": round(med["a"]), "a_batch": statistics.mode(best_b),
+            "b_ours": round(med["b"]), "b_batch": auto_b, "c_reference": round(med["c"]),
+            "b_over_a": round(med["b"] / med["a"], 3), "b_over_c": round(med["b"] / med["c"], 3),
+            "raw": {k: [round(v) for v in vs] for k, vs in runs.items()},
+        }  # fmt: skip
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--models", default="demo,resnet20")
+    parser.add_argument("--ns", default="100,1000,100000")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    dev = torch.device(args.device)
+    ns = [int(v) for v in args.ns.split(",")]
+    rows: list[dict] = []
+    if "demo" in args.models:
+        demo = load_model(ROOT / "cases/demo/demo_cnn.safetensors", builder="certs.demo_model:build").module
+        rows += bench_model("demo-cnn", demo, (1, 8, 8), dev, ns, lambda n: max(n, 30_000), args.repeats, 0.3)
+    if "resnet20" in args.models:
+        torch.manual_seed(0)
+        rows += bench_model(
+            "resnet20", resnet20(), (3, 32, 32), dev, ns, lambda n: max(n, 6_000), args.repeats
+        )
+    print(f"\ntorch {torch.__version__}, device {dev}, threads {torch.get_num_threads()}\n")
+    print(
+        "| model | n | inputs | (a) ceiling evals/s [batch] | (b) ours [batch] | (c) reference | b/a | b/c |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r['model']} | {r['n']:,} | {r['inputs']} | {r['a_ceiling']:,} [{r['a_batch']}] | "
+            f"{r['b_ours']:,} [{r['b_batch']}] | {r['c_reference']:,} | {r['b_over_a']} | {r['b_over_c']} |"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
