@@ -46,7 +46,8 @@ def to_fraction(value: Any) -> Fraction:
 
 
 def _floor_div(num: int, den: int) -> int:
-    return num // den
+    """Floor division as a plain ``int`` (mpmath with gmpy2 hands back ``mpz`` numerators)."""
+    return int(num // den)
 
 
 def to_decimal_str(x: Fraction, digits: int = 20, direction: str = "down") -> str:
@@ -84,4 +85,4 @@ def ulps(excess: Fraction, reference: Fraction) -> int:
         return 0
     u = float_ulp(reference)
     q = excess / u
-    return math.ceil(q)
+    return int(math.ceil(q))
