@@ -227,7 +227,7 @@ def auto_batch_size(
     device: str | torch.device = "cpu",
     dtype: torch.dtype = torch.float32,
     max_batch: int = 16384,
-    budget_s: float = 5.0,
+    budget_s: float = 8.0,
     candidates: Sequence[int] | None = None,
     rounds: int = 3,
 ) -> tuple[int, dict[int, float]]:
@@ -251,7 +251,7 @@ def auto_batch_size(
         model(x)  # warm-up (allocator, kernels)
         _sync(dev)
         reps, t0 = 0, time.perf_counter()
-        while reps < 2 or time.perf_counter() - t0 < 0.05:
+        while reps < 2 or time.perf_counter() - t0 < 0.15:
             model(x).argmax(1)
             reps += 1
         _sync(dev)

@@ -171,7 +171,7 @@ def main() -> None:
     if "resnet20" in args.models:
         torch.manual_seed(0)
         rows += bench_model(
-            "resnet20", resnet20(), (3, 32, 32), dev, ns, lambda n: max(n, 6_000), args.repeats
+            "resnet20", resnet20(), (3, 32, 32), dev, ns, lambda n: max(n, 4_000), args.repeats, 1.0
         )
     print(f"\ntorch {torch.__version__}, device {dev}, threads {torch.get_num_threads()}\n")
     print(
