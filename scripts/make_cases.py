@@ -198,15 +198,18 @@ def main() -> None:
         key: Any = None,
         signature: str = "valid",
         flags: list[str] | None = None,
+        structural: bool = False,
     ) -> None:
+        """``structural``: the document contradicts itself, so `audit verify` exits 2 (docs/verifier.md)."""
         if pred is not None:
             write(name, pred, release if key is None else key)
         expected[name] = {
-            "exit": exit_code,
+            "exit": 2 if structural else exit_code,
             "signature": signature,
             "verdicts": verdicts,
             "why": why,
             "flags": flags or [],
+            "structural": structural,
         }
 
     def honest(pred: dict[str, Any]) -> list[str]:
@@ -329,6 +332,7 @@ def main() -> None:
         "verdicts": None,
         "why": "no signature",
         "flags": [],
+        "structural": False,
     }
 
     # --- inflated ----------------------------------------------------------------------------------------
@@ -363,11 +367,30 @@ def main() -> None:
         1,
         override(p, {1: "inconsistent-evidence"}),
         "entry 1's counts add up to n+7",
+        structural=True,
+    )
+
+    p = valid_top1()
+    p["entries"][4]["counts"].append(0)
+    case(
+        "counts_wrong_length",
+        p,
+        1,
+        override(p, {4: "inconsistent-evidence"}),
+        "entry 4 has 11 counts (adding up to n) for 10 classes",
+        structural=True,
     )
 
     p = valid_top1()
     p["entries"][2]["claim"]["label"] = 12
-    case("label_out_of_range", p, 1, override(p, {2: "inconsistent-evidence"}), "label 12 with 10 classes")
+    case(
+        "label_out_of_range",
+        p,
+        1,
+        override(p, {2: "inconsistent-evidence"}),
+        "label 12 with 10 classes",
+        structural=True,
+    )
 
     p = valid_top1()
     p["entries"][0]["counts"] = [2**62, 2**62] + [0] * 8
@@ -377,6 +400,7 @@ def main() -> None:
         1,
         override(p, {0: "inconsistent-evidence"}),
         "counts near 2^63 that cannot add up to n",
+        structural=True,
     )
 
     p = valid_top1()
@@ -398,6 +422,7 @@ def main() -> None:
         1,
         override(p, {0: "inconsistent-evidence"}),
         "selection draw of 95 with n0=100",
+        structural=True,
     )
 
     p = base_predicate()
@@ -411,7 +436,12 @@ def main() -> None:
     sc = {"sum": ["9000", "600", "400"], "sumsq": ["9500", "100", "60"], "sidecar": None}
     p["entries"].append(entry(0, None, 0, 0, "0.1", sel=[100, 0, 0], scores=sc))
     case(
-        "scores_impossible", p, 1, ["inconsistent-evidence"], "sumsq > sum is impossible for scores in [0,1]"
+        "scores_impossible",
+        p,
+        1,
+        ["inconsistent-evidence"],
+        "sumsq > sum is impossible for scores in [0,1]",
+        structural=True,
     )
 
     # --- protocol ----------------------------------------------------------------------------------------
@@ -481,6 +511,7 @@ def main() -> None:
         "verdicts": None,
         "why": "file cut short",
         "flags": [],
+        "structural": False,
     }
     nan_pred = valid_top1()
     stmt = build_statement(nan_pred, SUBJECT)
@@ -495,6 +526,7 @@ def main() -> None:
         "verdicts": None,
         "why": "NaN inside a signed payload",
         "flags": [],
+        "structural": False,
     }
 
     atomic_write(CASES / "expected.json", (json.dumps(expected, indent=2, sort_keys=True) + "\n").encode())

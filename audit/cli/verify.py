@@ -1,7 +1,10 @@
 """``audit verify CERT... [--key PUB] [--policy TOML] [--model PATH] [--json] [--junit F] [--sarif F]``.
 
 Exit 0 only if every file, entry and gate passed; 1 on any verification or policy failure; 2 on usage or
-unreadable input (InputError/UsageError propagate to the dispatcher). Rich table on stderr; JSON on stdout.
+unreadable input (InputError/UsageError propagate to the dispatcher) and when a document contradicts itself
+(counts not adding up to n, labels out of range, ...): then one line per such problem is printed on stderr
+(``audit: error: FILE: entry I: field 'F': ...``) instead of the table, and the JSON / JUnit / SARIF reports
+are still written with the per-entry verdicts. Rich table on stderr; JSON on stdout.
 """
 
 from __future__ import annotations
@@ -58,7 +61,10 @@ def run(args: argparse.Namespace) -> int:
         slack=not args.no_slack,
     )
     reports = [verify_file(c, opts) for c in args.certs]
-    if not args.quiet:
+    structural = [f.location_line(r.path) for r in reports for f in r.structural_findings()]
+    for line in structural:
+        print(f"audit: error: {line}", file=sys.stderr)
+    if not args.quiet and not structural:
         render_console(reports, sys.stderr)
     if args.json:
         sys.stdout.write(render_json(reports))
@@ -66,4 +72,4 @@ def run(args: argparse.Namespace) -> int:
         write_text_atomic(args.junit, render_junit(reports))
     if args.sarif:
         write_text_atomic(args.sarif, render_sarif(reports))
-    return 0 if all(r.passed for r in reports) else 1
+    return max(r.exit_code for r in reports)

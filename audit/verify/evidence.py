@@ -3,7 +3,13 @@
 Guarantees: uses the format layer's semantic checks (one implementation) and adds what the verifier needs on
 top (duplicate input digests, the evidence a radius method requires). Entry problems become
 ``inconsistent-evidence`` findings (rule SA101–SA107) with a JSON pointer; file-level problems are returned
-separately (alpha-split problems are protocol findings, see :mod:`audit.verify.protocol`).
+separately (rule SA109; alpha-split problems are protocol findings, see :mod:`audit.verify.protocol`).
+
+Structural rule: every problem the format layer's semantic check reports, except a duplicate entry id, means
+the document contradicts itself (counts not adding up to n or n0, wrong length, negative counts, labels out of
+range, impossible score statistics, a negative or fractional-l0 radius, file parameters that disagree). Such
+findings are marked ``structural`` (``data["field"]`` = the dotted field) and make ``audit verify`` exit 2.
+Duplicate inputs/ids are consistent documents describing a bad evaluation: not structural (exit 1).
 """
 
 from __future__ import annotations
@@ -35,7 +41,15 @@ def _finding(p: Problem) -> Finding:
     if p.field == "counts" and "items, expected num_classes" in p.message:
         rule = "SA102"
     assert p.entry is not None
-    return Finding(rule, Severity.ERROR, p.message, predicate_pointer(p.field, p.entry), p.entry)
+    return Finding(
+        rule,
+        Severity.ERROR,
+        p.message,
+        predicate_pointer(p.field, p.entry),
+        p.entry,
+        {"field": p.field},
+        structural=rule != "SA105",
+    )
 
 
 def evidence_findings(statement: Mapping[str, Any]) -> tuple[list[Finding], dict[int, list[Finding]]]:
@@ -46,8 +60,16 @@ def evidence_findings(statement: Mapping[str, Any]) -> tuple[list[Finding], dict
         if p.entry is None:
             if p.field.startswith("statistics.alpha_split"):
                 continue  # reported by the protocol checks
-            rule = "SA206"
-            file_level.append(Finding(rule, Severity.ERROR, p.message, predicate_pointer(p.field)))
+            file_level.append(
+                Finding(
+                    "SA109",
+                    Severity.ERROR,
+                    p.message,
+                    predicate_pointer(p.field),
+                    data={"field": p.field},
+                    structural=True,
+                )
+            )
         else:
             per_entry.setdefault(p.entry, []).append(_finding(p))
     pred = statement["predicate"]
@@ -72,6 +94,14 @@ def evidence_findings(statement: Mapping[str, Any]) -> tuple[list[Finding], dict
         need = "counts" if output == "hard" else "scores"
         if entry.get(need) is None:
             per_entry.setdefault(i, []).append(
-                Finding("SA107", Severity.ERROR, f"{output} output needs '{need}'", entry_pointer(i, need), i)
+                Finding(
+                    "SA107",
+                    Severity.ERROR,
+                    f"{output} output needs '{need}'",
+                    entry_pointer(i, need),
+                    i,
+                    {"field": need},
+                    structural=True,
+                )
             )
     return file_level, per_entry

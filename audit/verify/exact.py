@@ -85,4 +85,4 @@ def ulps(excess: Fraction, reference: Fraction) -> int:
         return 0
     u = float_ulp(reference)
     q = excess / u
-    return int(math.ceil(q))
+    return math.ceil(q)

@@ -2,7 +2,9 @@
 
 Guarantees: every :class:`Finding` carries a stable rule id (see :data:`RULES`) and a JSON pointer into the
 certificate statement (or the envelope), so every verdict can be explained and located. A file passes only if
-no finding has severity ``error``.
+no finding has severity ``error``. A finding is *structural* when the document contradicts itself (counts
+not adding up to n, a label out of range, ...): :attr:`FileReport.exit_code` is then 2 (malformed input),
+while the entry keeps its ``inconsistent-evidence`` verdict in every report.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from audit.errors import FormatError
 
 
 class Verdict(StrEnum):
@@ -65,6 +69,8 @@ _RULE_LIST = [
     Rule("SA105", "duplicate-entry", "The same input appears more than once."),
     Rule("SA106", "printed-radius-unreachable", "No count at the stated (n, alpha) gives that radius."),
     Rule("SA107", "evidence-missing", "The evidence needed for the claimed method is missing."),
+    Rule("SA108", "sidecar-mismatch", "A per-sample score sidecar is missing, altered or malformed."),
+    Rule("SA109", "parameters-inconsistent", "A file-level parameter contradicts the rest of the document."),
     # protocol
     Rule("SA201", "selection-reuse", "The certified label was picked from the estimation counts."),
     Rule("SA202", "alpha-overspent", "The alpha split over the bounds exceeds the stated alpha."),
@@ -102,10 +108,15 @@ class Finding:
     pointer: str = ""
     entry: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    structural: bool = False  # the document contradicts itself (exit 2); ``data["field"]`` names the field
 
     def __post_init__(self) -> None:
         if self.rule not in RULES:
             raise ValueError(f"unknown rule id {self.rule}")
+
+    def location_line(self, path: str) -> str:
+        """``path: entry 3: field 'counts': message`` (one line, as FormatError prints it)."""
+        return str(FormatError(self.message, file=path, entry=self.entry, field=self.data.get("field")))
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -117,6 +128,8 @@ class Finding:
         }
         if self.entry is not None:
             out["entry"] = self.entry
+        if self.structural:
+            out["structural"] = True
         if self.data:
             out["data"] = self.data
         return out
@@ -241,6 +254,20 @@ class FileReport:
             return False
         return all(g.passed for g in self.gates)
 
+    def structural_findings(self) -> list[Finding]:
+        """Findings saying the document contradicts itself (file level first, then by entry)."""
+        out = [f for f in self.findings if f.structural]
+        for e in self.entries:
+            out += [f for f in e.findings if f.structural]
+        return out
+
+    @property
+    def exit_code(self) -> int:
+        """2 if the document contradicts itself, else 0 if everything passed, else 1."""
+        if self.structural_findings():
+            return 2
+        return 0 if self.passed else 1
+
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {str(v): 0 for v in Verdict}
         for e in self.entries:
@@ -251,6 +278,7 @@ class FileReport:
         return {
             "path": self.path,
             "passed": self.passed,
+            "exit_code": self.exit_code,
             "signature": self.signature,
             "subject": self.subject,
             "precision_digits": self.precision,

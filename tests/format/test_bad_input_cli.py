@@ -5,6 +5,7 @@ Runs every case in-process (``audit.cli.main``) and as a subprocess of the insta
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -73,12 +74,31 @@ def test_subprocess_exit_2_one_line_each(bad_files: dict[str, Path]) -> None:
     assert failures == []
 
 
-def test_counts_not_summing_fails_verification(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    # Schema-valid but self-contradictory evidence. The issue asks for exit 2; the verifier reports it as an
-    # `inconsistent-evidence` entry verdict (exit 1). Either way it must fail, without a traceback.
+def test_counts_not_summing_exits_2_naming_file_entry_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    # Schema-valid but self-contradictory evidence (entry 0's counts add up to 101, n = 100): exit 2 with one
+    # line naming file, entry and field, no traceback; the JSON report still carries the entry's verdict.
     path = tmp_path / "c.json"
     path.write_bytes(counts_not_summing())
-    code = audit_main(["verify", str(path), "--allow-unsigned"])
+    code = audit_main(["verify", str(path), "--allow-unsigned", "--json"])
     out = capsys.readouterr()
-    assert code in (1, 2)
+    assert code == 2, out.err
     assert "Traceback" not in out.err
+    lines = out.err.strip().splitlines()
+    assert lines == [f"audit: error: {path}: entry 0: field 'counts': counts add up to 101, expected n=100"]
+    doc = json.loads(out.out)
+    assert doc["exit_code"] == 2
+    assert doc["files"][0]["entries"][0]["verdict"] == "inconsistent-evidence"
+
+
+def test_counts_not_summing_subprocess(tmp_path: Path) -> None:
+    path = tmp_path / "c.json"
+    path.write_bytes(counts_not_summing())
+    proc = subprocess.run(
+        [*_audit_cmd(), "verify", str(path), "--allow-unsigned"], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"audit: error: {path}: entry 0: field 'counts': counts add up to 101, expected n=100"
+    ]

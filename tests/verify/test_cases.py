@@ -32,12 +32,14 @@ def test_case_library(name: str) -> None:
     exp = EXPECTED[name]
     path = CASES / f"{name}.json"
     opts = VerifyOptions(trusted_keys=(str(KEY),), workers=1)
-    if exp["exit"] == 2:
+    if exp["exit"] == 2 and not exp["structural"]:
         with pytest.raises(InputError):
             verify_file(path, opts)
         return
     rep = verify_file(path, opts)
     assert rep.passed == (exp["exit"] == 0)
+    assert rep.exit_code == exp["exit"]
+    assert bool(rep.structural_findings()) == exp["structural"]
     assert rep.signature == exp["signature"]
     if exp["verdicts"] is None:
         assert rep.entries == []
@@ -65,9 +67,20 @@ def test_case_cli_exit_code(name: str, capsys: pytest.CaptureFixture[str]) -> No
     code = audit_main(["verify", str(CASES / f"{name}.json"), "--key", str(KEY), "--workers", "1", "--json"])
     out, err = capsys.readouterr()
     assert code == exp["exit"], err
-    if code == 2:
+    assert "Traceback" not in err
+    if code == 2 and not exp["structural"]:
         assert out == ""
-        assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+        assert len(err.strip().splitlines()) == 1
+    elif exp["structural"]:
+        # one line per self-contradiction, each naming file, entry and field; the JSON keeps every verdict
+        lines = err.strip().splitlines()
+        bad = [i for i, v in enumerate(exp["verdicts"]) if v == "inconsistent-evidence"]
+        assert len(lines) == len(bad) >= 1
+        for line, i in zip(lines, bad, strict=True):
+            assert line.startswith(f"audit: error: {CASES / f'{name}.json'}: entry {i}: field '"), line
+        doc = json.loads(out)
+        assert doc["passed"] is False and doc["files"][0]["exit_code"] == 2
+        assert [e["verdict"] for e in doc["files"][0]["entries"]] == exp["verdicts"]
     else:
         doc = json.loads(out)
         assert doc["passed"] is (code == 0)

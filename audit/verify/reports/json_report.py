@@ -17,6 +17,7 @@ def report_dict(reports: Sequence[FileReport]) -> dict[str, Any]:
         "tool": {"name": "audit", "version": __version__},
         "report_version": REPORT_VERSION,
         "passed": all(r.passed for r in reports),
+        "exit_code": max((r.exit_code for r in reports), default=0),
         "files": [r.to_json() for r in reports],
     }
 
