@@ -31,7 +31,7 @@ from audit.verify.pointers import payload_line
 from audit.verify.policy import Policy
 from audit.verify.protocol import entry_protocol_findings, file_protocol_findings, policy_findings
 from audit.verify.rederive import rederive_entry
-from audit.verify.summary import build_summary, evaluate_gates
+from audit.verify.summary import DEFAULT_RHO, build_summary, evaluate_gates
 from audit.verify.verdicts import EntryResult, FileReport, Finding, Severity, Verdict, worst
 
 DEFAULT_DPS = 50
@@ -51,6 +51,7 @@ class VerifyOptions:
     workers: int | None = None
     slack: bool = True
     max_bytes: int = DEFAULT_MAX_BYTES
+    default_rho: str = DEFAULT_RHO  # rho of the summary's population bound where a row states none
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -155,7 +156,7 @@ def verify_statement(
     if ev_file:  # the file-level parameters are unusable: nothing can be re-derived
         file_prot = [*file_prot, *ev_file]
     rep.entries = _run_entries(pred, ev_entries, file_prot, opts)
-    rep.summary, summary_findings = build_summary(pred, rep.entries, opts.precision)
+    rep.summary, summary_findings = build_summary(pred, rep.entries, opts.precision, opts.default_rho)
     rep.findings.extend(summary_findings)
     rep.gates = evaluate_gates(opts.policy, pred, rep.entries, opts.precision)
     return rep

@@ -4,7 +4,9 @@ Definitions (exact rationals): an entry is *certified at radius r* when its clai
 equals the known true label, and its radius is ≥ r. *Claimed* accuracy uses the claimed radius of every entry;
 *re-derived* accuracy uses min(claimed, re-derived) and only entries whose evidence and protocol checks passed
 (inflated entries count at their re-derived radius). Both divide by the number of entries m. The population
-lower bound is ``audit.theory``'s ``population_lower_bound(re-derived accuracy, alpha, rho, m)``.
+lower bound is ``audit.theory``'s ``population_lower_bound(re-derived accuracy, alpha, rho, m)``, shown for
+every summary row with the row's rho, or :data:`DEFAULT_RHO` when the row states none
+(``SummaryRow.rho_source`` says which); a claimed population bound is only compared under the row's own rho.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from audit.verify.policy import Gate, Policy
 from audit.verify.verdicts import EntryResult, Finding, GateResult, Severity, SummaryRow, Verdict
 
 _COUNTED = (Verdict.CERTIFIED, Verdict.INFLATED)
+DEFAULT_RHO = "0.001"
 
 
 def claimed_accuracy(entries: Sequence[Mapping[str, Any]], radius: Fraction) -> Fraction:
@@ -58,7 +61,7 @@ def _pop(acc: Fraction, alpha: Fraction, rho: Fraction, m: int, dps: int) -> Fra
 
 
 def build_summary(
-    pred: Mapping[str, Any], results: Sequence[EntryResult], dps: int
+    pred: Mapping[str, Any], results: Sequence[EntryResult], dps: int, default_rho: str = DEFAULT_RHO
 ) -> tuple[list[SummaryRow], list[Finding]]:
     """One row per claimed summary radius; SA501 where a claim exceeds what re-derivation gives."""
     entries = pred["entries"]
@@ -71,17 +74,17 @@ def build_summary(
         red = rederived_accuracy(results, r)
         claimed = to_fraction(row["claimed"])
         rho_text = row.get("rho")
-        pop = None
-        if rho_text is not None and m > 0:
-            pop = _pop(red, alpha, to_fraction(rho_text), m, dps)
+        used_rho = rho_text if rho_text is not None else default_rho
+        pop = _pop(red, alpha, to_fraction(used_rho), m, dps) if m > 0 else None
         rows.append(
             SummaryRow(
                 row["radius"],
                 row["claimed"],
                 to_decimal_str(red, 20, "down"),
                 to_decimal_str(pop, 20, "down") if pop is not None else None,
-                rho_text,
+                used_rho,
                 row.get("population_lower"),
+                "certificate" if rho_text is not None else "default",
             )
         )
         ptr = f"/predicate/summary/certified_accuracy/{i}"
@@ -108,7 +111,8 @@ def build_summary(
                 )
             )
         claimed_pop = row.get("population_lower")
-        if claimed_pop is not None and pop is not None and to_fraction(claimed_pop) > pop:
+        stated = rho_text is not None and claimed_pop is not None
+        if stated and pop is not None and to_fraction(claimed_pop) > pop:
             findings.append(
                 Finding(
                     "SA501",

@@ -99,5 +99,5 @@ def population_lower(acc: Fraction, alpha: Fraction, rho: Fraction, m: int, dps:
     if fn is None:
         raise NumericError("audit.theory.population_lower_bound is not available")
     B = mp_backend(dps)
-    v = fn(acc, alpha, rho, m, backend=B)
-    return B.to_fraction(v)
+    res = fn(acc, alpha, rho, m, backend=B)
+    return B.to_fraction(getattr(res, "value", res))  # a PopulationBound (or a bare number)

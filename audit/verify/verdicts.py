@@ -218,8 +218,9 @@ class SummaryRow:
     claimed: str | None
     rederived: str
     population_lower: str | None
-    rho: str | None
+    rho: str | None  # the rho the population bound was computed with
     claimed_population_lower: str | None = None
+    rho_source: str = "certificate"  # "certificate" (the row's rho) | "default" (the verifier's default)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -228,6 +229,7 @@ class SummaryRow:
             "rederived": self.rederived,
             "population_lower": self.population_lower,
             "rho": self.rho,
+            "rho_source": self.rho_source,
             "claimed_population_lower": self.claimed_population_lower,
         }
 

@@ -57,7 +57,8 @@ def render_console(reports: Sequence[FileReport], stream: TextIO, *, max_rows: i
                 table.add_column(col)
             for s in rep.summary:
                 pop = s.population_lower or "-"
-                table.add_row(s.radius, s.claimed or "-", s.rederived, pop, s.rho or "-")
+                rho = (s.rho or "-") + (" (default)" if s.rho_source == "default" else "")
+                table.add_row(s.radius, s.claimed or "-", s.rederived, pop, rho)
             console.print(table)
         for g in rep.gates:
             mark = "[green]pass[/]" if g.passed else "[bold red]FAIL[/]"

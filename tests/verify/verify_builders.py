@@ -1,0 +1,83 @@
+"""Small certificate builders for the verifier tests (schema-checked statements, no signatures)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from audit.format import validate_schema
+from audit.format.document import build_statement
+
+SUBJECT = [{"name": "m.safetensors", "digest": {"sha256": "0" * 63 + "1"}}]
+
+BASE: dict[str, Any] = {
+    "format_version": 1,
+    "created": "2026-11-21T12:00:00Z",
+    "tool": {"name": "tests", "version": "0"},
+    "model_files": [],
+    "smoothing": {
+        "family": "gaussian",
+        "sigma": "0.25",
+        "lambda": None,
+        "keep": None,
+        "d": 3072,
+        "input_space": None,
+        "ablated_encoding": None,
+    },
+    "guarantee": {"norm": "l2", "k": 1, "output": "hard", "radius_method": "cohen", "lipschitz": None},
+    "statistics": {
+        "alpha": "0.001",
+        "interval": "cp",
+        "alpha_split": [{"bound": "pA_low", "alpha": "0.001"}],
+        "selection": "fixed-label",
+        "n0": None,
+        "n": 100000,
+        "num_classes": 10,
+    },
+    "sampler": {
+        "software": {"python": "3.11"},
+        "device": "cpu",
+        "dtype": "float32",
+        "batch_size": 1,
+        "rng": "test",
+        "base_seed": 0,
+    },
+    "entries": [],
+    "summary": {"certified_accuracy": []},
+}
+
+
+def predicate() -> dict[str, Any]:
+    return copy.deepcopy(BASE)
+
+
+def entry(
+    i: int,
+    label: int,
+    radius: str | None,
+    *,
+    counts: list[int] | None = None,
+    scores: dict[str, Any] | None = None,
+    true_label: int | None = None,
+    selection_counts: list[int] | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": f"t:{i}",
+        "input_sha256": f"{i:064x}",
+        "true_label": label if true_label is None else true_label,
+        "seed": i,
+        "selection_counts": selection_counts,
+        "counts": counts,
+        "scores": scores,
+        "claim": (
+            {"abstain": True, "label": None, "radius": None}
+            if radius is None
+            else {"abstain": False, "label": label, "radius": radius}
+        ),
+    }
+
+
+def statement(pred: dict[str, Any]) -> dict[str, Any]:
+    st = build_statement(pred, SUBJECT)
+    validate_schema(st)
+    return st
