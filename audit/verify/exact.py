@@ -67,7 +67,7 @@ def to_decimal_str(x: Fraction, digits: int = 20, direction: str = "down") -> st
         q += 1
     elif direction != "down" and direction != "up":
         raise ValueError("direction must be 'down' or 'up'")
-    d = Decimal(q).scaleb(-scale)
+    d = Decimal(f"{q}E{-scale}")  # exact: Decimal(...).scaleb would round to the context's 28 digits
     text = format(d, "f") if -30 < mag < 30 else format(d, "E")
     if "." in text and "E" not in text:
         text = text.rstrip("0").rstrip(".")

@@ -26,6 +26,11 @@ ALTERNATIVES: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("laplace-multiclass", "cp"): [("laplace-binary", "cp")],
     ("laplace-multiclass", "simuem"): [("laplace-binary", "cp")],
     ("ablation-topk", "simuem"): [("ablation-topk", "binocp")],
+    ("ablation-topk", "binocp"): [("ablation-topk", "simuem")],
+    ("soft-gaussian", "hoeffding"): [("soft-gaussian", "bernstein")],
+    ("soft-gaussian", "bernstein"): [("soft-gaussian", "hoeffding")],
+    ("soft-lipschitz", "hoeffding"): [("soft-lipschitz", "bernstein")],
+    ("soft-lipschitz", "bernstein"): [("soft-lipschitz", "hoeffding")],
 }
 
 
