@@ -112,10 +112,16 @@ def spec_of(pred: dict[str, Any], **over: Any) -> CertificationSpec:
     return CertificationSpec(**kw)
 
 
-def issue_claim(pred: dict[str, Any], counts: list[int] | None, label: int, scores: Any = None) -> str | None:
+def issue_claim(
+    pred: dict[str, Any], counts: list[int] | None, label: int, scores: Any = None, samples: Any = None
+) -> str | None:
     """What an honest issuer writes: the float-path radius rounded toward zero to 6 significant digits."""
     ev = Evidence(
-        label=label, n=pred["statistics"]["n"], counts=tuple(counts) if counts else None, scores=scores
+        label=label,
+        n=pred["statistics"]["n"],
+        counts=tuple(counts) if counts else None,
+        scores=scores,
+        samples=samples,
     )
     d = derive(spec_of(pred), ev, FLOAT)
     if d.radius is None:
@@ -176,6 +182,77 @@ def valid_top1(pred: dict[str, Any] | None = None) -> dict[str, Any]:
         r = issue_claim(pred, counts, label)
         pred["entries"].append(entry(i, counts, label, true, r))
     return pred
+
+
+def soft_betting_predicate() -> dict[str, Any]:
+    p = base_predicate()
+    p["guarantee"].update(output="soft", radius_method="soft-gaussian")
+    p["statistics"].update(
+        interval="betting",
+        n=2000,
+        num_classes=3,
+        n0=100,
+        alpha_split=[{"bound": "F_low", "alpha": "0.0005"}, {"bound": "F_up", "alpha": "0.0005"}],
+    )
+    return p
+
+
+def soft_samples(seed: int) -> list[list[float]]:
+    """Three-class softmax-like scores, n=2000, in sampling order; 6-decimal values (exact as text)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    a = rng.beta(20, 2, size=2000)
+    b = (1 - a) * rng.uniform(size=2000)
+    rows = [a, b, 1 - a - b]
+    return [[float(f"{min(max(x, 0.0), 1.0):.6f}") for x in r] for r in rows]
+
+
+def exact_text(q: Fraction) -> str:
+    """Exact decimal text of a rational with a power-of-2-and-5 denominator."""
+    return str(Decimal(q.numerator) / Decimal(q.denominator)) if q.denominator == 1 else _exact_frac(q)
+
+
+def _exact_frac(q: Fraction) -> str:
+    k = 0
+    while (q * 10**k).denominator != 1:
+        k += 1
+    v = q * 10**k
+    s = str(v.numerator).rjust(k + 1, "0")
+    return s[:-k] + "." + s[-k:]
+
+
+def write_sidecar(rel: str, rows: list[list[float]]) -> tuple[dict[str, Any], list[list[Fraction]]]:
+    """Write a sidecar (JSON decimal strings or .npy float64) under cases/; return (scores, exact samples)."""
+    import hashlib
+
+    import numpy as np
+
+    path = CASES / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if rel.endswith(".npy"):
+        import io
+
+        buf = io.BytesIO()
+        np.save(buf, np.array(rows, dtype="<f8"), allow_pickle=False)
+        data = buf.getvalue()
+        exact = [[Fraction(x) for x in r] for r in rows]
+    else:
+        texts = [[f"{x:.6f}" for x in r] for r in rows]
+        doc = {"sidecar_version": 1, "n": len(rows[0]), "samples": texts}
+        data = (json.dumps(doc, separators=(",", ":"), allow_nan=False) + "\n").encode()
+        exact = [[Fraction(t) for t in r] for r in texts]
+    atomic_write(path, data)
+    sums = [sum(r, Fraction(0)) for r in exact]
+    sqs = [sum((x * x for x in r), Fraction(0)) for r in exact]
+    # exact where the text is short (6-decimal JSON scores); float64 sums: sum down, sumsq up, 30 digits
+    short = all(len(exact_text(v)) <= 60 for v in sums + sqs)
+    scores = {
+        "sum": [exact_text(v) if short else to_decimal_str(v, 30, "down") for v in sums],
+        "sumsq": [exact_text(v) if short else to_decimal_str(v, 30, "up") for v in sqs],
+        "sidecar": {"path": rel, "sha256": hashlib.sha256(data).hexdigest()},
+    }
+    return scores, exact
 
 
 def write(name: str, pred: dict[str, Any], key: Any, *, validate: bool = True) -> Path:
@@ -304,6 +381,39 @@ def main() -> None:
         e = entry(i, None, 0, 0, r, sel=[100, 0, 0], scores=sc)
         p["entries"].append(e)
     case("valid_soft", p, 0, honest(p), "soft scores, Hoeffding, Gaussian margin")
+
+    # --- betting with per-sample sidecars (docs/format.md "Score sidecar") ------------------------------
+    p = soft_betting_predicate()
+    for i, fmt in enumerate(("json", "npy")):
+        rows = soft_samples(i)
+        sc, samples = write_sidecar(f"sidecars/soft_betting_{i}.{fmt}", rows)
+        r = issue_claim(p, None, 0, scores=sc, samples=samples)
+        p["entries"].append(entry(i, None, 0, 0, r, sel=[100, 0, 0], scores=sc))
+    case(
+        "valid_soft_betting",
+        p,
+        0,
+        honest(p),
+        "soft scores, betting interval from per-sample sidecars (entry 0 JSON, entry 1 .npy)",
+    )
+
+    p = soft_betting_predicate()
+    for i in range(2):
+        rows = soft_samples(10 + i)
+        sc, samples = write_sidecar(f"sidecars/tampered_{i}.json", rows)
+        r = issue_claim(p, None, 0, scores=sc, samples=samples)
+        p["entries"].append(entry(i, None, 0, 0, r, sel=[100, 0, 0], scores=sc))
+    # after signing, entry 1's sidecar is rewritten with every label score raised (sha256 no longer matches)
+    tampered = soft_samples(11)
+    tampered[0] = [min(1.0, x + 0.05) for x in tampered[0]]
+    case(
+        "tampered_sidecar",
+        p,
+        1,
+        ["certified", "inconsistent-evidence"],
+        "entry 1's sidecar edited after signing: sha256 mismatch (SA108)",
+    )
+    write_sidecar("sidecars/tampered_1.json", tampered)
 
     # --- signatures --------------------------------------------------------------------------------------
     p = valid_top1()

@@ -21,13 +21,15 @@ laplace-multiclass     cp/simuem/  as cohen-two-bound
                        binocp
 laplace-binary         cp, binocp  ``pA_low`` at α;  simuem: all c bounds at α/c
 soft-gaussian          hoeffding,  ``F_low`` (label mean, lower) at α/2; ``F_up`` = max over the other
-soft-lipschitz         bernstein   classes of their upper bounds at α/2 each (valid: the true runner-up
-                                   is one fixed class, whose own bound holds with prob ≥ 1 − α/2)
+soft-lipschitz         bernstein,  classes of their upper bounds at α/2 each (valid: the true runner-up
+                       betting     is one fixed class, whose own bound holds with prob ≥ 1 − α/2)
 =====================  ==========  ====================================================================
 
 ``topk``/``ablation-topk`` with ``cp`` are refused (ambiguous: use simuem or binocp). ``betting`` needs the
-per-sample sequence and is refused here for now. The label in :class:`Evidence` must have been fixed
-independently of the counts (THEORY §1); this layer cannot check that.
+per-sample scores in sampling order (``Evidence.samples``: one sequence of ``n`` scores in [0, 1] per class)
+and uses ``betting_lower`` / ``betting_upper`` of :mod:`audit.theory.betting` on them; the sums are not used.
+The label in :class:`Evidence` must have been fixed independently of the counts (THEORY §1); this layer
+cannot check that.
 """
 
 from __future__ import annotations
@@ -129,13 +131,15 @@ class Evidence:
     """Estimation evidence for one input: the certified ``label``, hard ``counts`` or soft ``scores``, ``n``.
 
     ``scores`` is a mapping with per-class ``"sum"`` and ``"sumsq"`` (decimal strings or numbers) of scores
-    in [0, 1].
+    in [0, 1]. ``samples`` (betting only): ``samples[i]`` is the sequence of the ``n`` class-``i`` scores in
+    sampling order (exact numbers or a float64 array).
     """
 
     label: int
     n: int
     counts: tuple[int, ...] | None = None
     scores: Mapping[str, Any] | None = None
+    samples: Sequence[Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -214,7 +218,7 @@ def _hard_bounds(spec: CertificationSpec, ev: Evidence, B: Backend) -> LabelBoun
 
 def _soft_bounds(spec: CertificationSpec, ev: Evidence, B: Backend) -> tuple[Real, Real, list[Real]]:
     if spec.interval == "betting":
-        raise UsageError("betting bounds need the per-sample sidecar; derive does not support them yet")
+        return _betting_bounds(spec, ev, B)
     try:
         from audit.theory.means import mean_bound_from_sums
     except ImportError as exc:  # pragma: no cover - depends on the colleague's module
@@ -236,6 +240,28 @@ def _soft_bounds(spec: CertificationSpec, ev: Evidence, B: Backend) -> tuple[Rea
         for i in range(len(sums))
         if i != ev.label
     ]
+    return low, max(ups), ups
+
+
+def _betting_bounds(spec: CertificationSpec, ev: Evidence, B: Backend) -> tuple[Real, Real, list[Real]]:
+    """Betting bounds (Waudby-Smith & Ramdas) on the per-class means from the per-sample scores."""
+    from audit.theory.betting import betting_lower, betting_upper
+
+    xs = ev.samples
+    if xs is None:
+        raise UsageError("betting bounds need the per-sample scores (scores.sidecar)", field="scores.sidecar")
+    c = len(xs)
+    if c < 2 or (spec.num_classes is not None and c != spec.num_classes):
+        raise UsageError(f"per-sample scores for {c} classes, expected {spec.num_classes}", field="samples")
+    for i, row in enumerate(xs):
+        if len(row) != ev.n:
+            msg = f"class {i} has {len(row)} per-sample scores, expected n={ev.n}"
+            raise UsageError(msg, field="samples")
+    if not 0 <= ev.label < c:
+        raise UsageError(f"label {ev.label} outside [0, {c})", field="label")
+    half = spec.alpha / 2
+    low = betting_lower(xs[ev.label], half, B).value
+    ups = [betting_upper(xs[i], half, B).value for i in range(c) if i != ev.label]
     return low, max(ups), ups
 
 

@@ -27,10 +27,11 @@ from audit.format import (
     read_bounded,
 )
 from audit.verify.evidence import evidence_findings
-from audit.verify.pointers import payload_line
+from audit.verify.pointers import entry_pointer, payload_line
 from audit.verify.policy import Policy
 from audit.verify.protocol import entry_protocol_findings, file_protocol_findings, policy_findings
 from audit.verify.rederive import rederive_entry
+from audit.verify.sidecar import SidecarError, load_samples
 from audit.verify.summary import DEFAULT_RHO, build_summary, evaluate_gates
 from audit.verify.verdicts import EntryResult, FileReport, Finding, Severity, Verdict, worst
 
@@ -82,8 +83,12 @@ def verify_entries(
     file_protocol: Sequence[Finding],
     dps: int,
     with_slack: bool,
+    cert_path: str = "",
 ) -> list[EntryResult]:
-    """Verdicts for ``entries`` (indices from ``start``); ``pre`` holds evidence findings by index."""
+    """Verdicts for ``entries`` (indices from ``start``); ``pre`` holds evidence findings by index.
+
+    Score sidecars are resolved relative to ``cert_path``'s directory.
+    """
     out: list[EntryResult] = []
     for off, entry in enumerate(entries):
         i = start + off
@@ -99,6 +104,10 @@ def verify_entries(
         if ev:
             out.append(EntryResult(verdict=Verdict.INCONSISTENT_EVIDENCE, findings=ev, **base))
             continue
+        samples, side = _entry_samples(pred, i, entry, cert_path)
+        if side is not None:
+            out.append(EntryResult(verdict=Verdict.INCONSISTENT_EVIDENCE, findings=[side], **base))
+            continue
         prot = entry_protocol_findings(pred, i, entry)
         if file_protocol or prot:
             findings = [
@@ -109,8 +118,26 @@ def verify_entries(
         if claim["abstain"]:
             out.append(EntryResult(verdict=Verdict.ABSTAINED, **base))
             continue
-        out.append(rederive_entry(pred, i, entry, dps, with_slack=with_slack))
+        out.append(rederive_entry(pred, i, entry, dps, with_slack=with_slack, samples=samples))
     return out
+
+
+def _entry_samples(
+    pred: Mapping[str, Any], i: int, entry: Mapping[str, Any], cert_path: str
+) -> tuple[Any, Finding | None]:
+    """(per-sample scores or None, evidence finding or None) for the entry's score sidecar."""
+    st = pred["statistics"]
+    scores = entry.get("scores")
+    ref = scores.get("sidecar") if isinstance(scores, Mapping) else None
+    if ref is None:
+        if st["interval"] == "betting" and pred["guarantee"]["output"] == "soft":
+            msg = "interval 'betting' needs the per-sample scores: scores.sidecar is null"
+            return None, Finding("SA107", Severity.ERROR, msg, entry_pointer(i, "scores", "sidecar"), i)
+        return None, None
+    try:
+        return load_samples(cert_path, ref, st["num_classes"], st["n"]), None
+    except SidecarError as exc:
+        return None, Finding("SA108", Severity.ERROR, str(exc), entry_pointer(i, "scores", "sidecar"), i)
 
 
 def _chunk_worker(args: tuple[Any, ...]) -> list[EntryResult]:
@@ -122,18 +149,19 @@ def _run_entries(
     pre: Mapping[int, list[Finding]],
     file_protocol: Sequence[Finding],
     opts: VerifyOptions,
+    path: str,
 ) -> list[EntryResult]:
     entries = pred["entries"]
     workers = opts.workers if opts.workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(entries) < POOL_THRESHOLD:
-        return verify_entries(pred, 0, entries, pre, file_protocol, opts.precision, opts.slack)
+        return verify_entries(pred, 0, entries, pre, file_protocol, opts.precision, opts.slack, path)
     head = {k: v for k, v in pred.items() if k != "entries"}
     chunk = max(1, min(CHUNK, -(-len(entries) // (workers * 4))))
     jobs = []
     for s in range(0, len(entries), chunk):
         part = entries[s : s + chunk]
         sub_pre = {i: f for i, f in pre.items() if s <= i < s + len(part)}
-        jobs.append((head, s, part, sub_pre, list(file_protocol), opts.precision, opts.slack))
+        jobs.append((head, s, part, sub_pre, list(file_protocol), opts.precision, opts.slack, path))
     results: list[EntryResult] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for part_results in pool.map(_chunk_worker, jobs):
@@ -155,7 +183,7 @@ def verify_statement(
         rep.findings.extend(policy_findings(pred, opts.policy))
     if ev_file:  # the file-level parameters are unusable: nothing can be re-derived
         file_prot = [*file_prot, *ev_file]
-    rep.entries = _run_entries(pred, ev_entries, file_prot, opts)
+    rep.entries = _run_entries(pred, ev_entries, file_prot, opts, path)
     rep.summary, summary_findings = build_summary(pred, rep.entries, opts.precision, opts.default_rho)
     rep.findings.extend(summary_findings)
     rep.gates = evaluate_gates(opts.policy, pred, rep.entries, opts.precision)

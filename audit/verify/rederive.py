@@ -32,8 +32,10 @@ def _ambiguous(excess: Fraction, derived: Fraction, dps: int) -> bool:
     return 0 < excess <= width
 
 
-def derive_exact(pred: Mapping[str, Any], entry: Mapping[str, Any], dps: int) -> theory_api.Derived:
-    return theory_api.derive_entry(pred, entry, entry["claim"]["label"], dps)
+def derive_exact(
+    pred: Mapping[str, Any], entry: Mapping[str, Any], dps: int, samples: Any = None
+) -> theory_api.Derived:
+    return theory_api.derive_entry(pred, entry, entry["claim"]["label"], dps, samples=samples)
 
 
 def printed_radius_finding(
@@ -73,9 +75,18 @@ def printed_radius_finding(
 
 
 def rederive_entry(
-    pred: Mapping[str, Any], i: int, entry: Mapping[str, Any], dps: int, *, with_slack: bool = True
+    pred: Mapping[str, Any],
+    i: int,
+    entry: Mapping[str, Any],
+    dps: int,
+    *,
+    with_slack: bool = True,
+    samples: Any = None,
 ) -> EntryResult:
-    """Verdict ``certified`` / ``inflated`` / ``should-abstain`` for an entry whose checks passed."""
+    """Verdict ``certified`` / ``inflated`` / ``should-abstain`` for an entry whose checks passed.
+
+    ``samples``: per-sample scores from the entry's verified sidecar (``betting``), else ``None``.
+    """
     claim = entry["claim"]
     res = EntryResult(
         index=i,
@@ -86,7 +97,7 @@ def rederive_entry(
         true_label=entry.get("true_label"),
     )
     try:
-        der = derive_exact(pred, entry, dps)
+        der = derive_exact(pred, entry, dps, samples)
     except AuditError as exc:
         res.verdict = Verdict.INCONSISTENT_EVIDENCE
         res.findings.append(
@@ -121,7 +132,7 @@ def rederive_entry(
         if not _ambiguous(excess, derived, digits):
             break
         digits *= 2
-        der = derive_exact(pred, entry, digits)
+        der = derive_exact(pred, entry, digits, samples)
         assert der.radius is not None
         derived = der.radius
         excess = claimed - derived
@@ -137,7 +148,7 @@ def rederive_entry(
             )
         )
         if with_slack:
-            res.slack = slack_notes(pred, entry, derived)
+            res.slack = slack_notes(pred, entry, derived, samples)
             for s in res.slack:
                 res.findings.append(
                     Finding(

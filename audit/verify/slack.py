@@ -27,22 +27,36 @@ ALTERNATIVES: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("laplace-multiclass", "simuem"): [("laplace-binary", "cp")],
     ("ablation-topk", "simuem"): [("ablation-topk", "binocp")],
     ("ablation-topk", "binocp"): [("ablation-topk", "simuem")],
-    ("soft-gaussian", "hoeffding"): [("soft-gaussian", "bernstein")],
-    ("soft-gaussian", "bernstein"): [("soft-gaussian", "hoeffding")],
-    ("soft-lipschitz", "hoeffding"): [("soft-lipschitz", "bernstein")],
-    ("soft-lipschitz", "bernstein"): [("soft-lipschitz", "hoeffding")],
+    ("soft-gaussian", "hoeffding"): [("soft-gaussian", "bernstein"), ("soft-gaussian", "betting")],
+    ("soft-gaussian", "bernstein"): [("soft-gaussian", "hoeffding"), ("soft-gaussian", "betting")],
+    ("soft-gaussian", "betting"): [("soft-gaussian", "bernstein"), ("soft-gaussian", "hoeffding")],
+    ("soft-lipschitz", "hoeffding"): [("soft-lipschitz", "bernstein"), ("soft-lipschitz", "betting")],
+    ("soft-lipschitz", "bernstein"): [("soft-lipschitz", "hoeffding"), ("soft-lipschitz", "betting")],
+    ("soft-lipschitz", "betting"): [("soft-lipschitz", "bernstein"), ("soft-lipschitz", "hoeffding")],
 }
+"""Alternatives using ``betting`` are tried only when the entry has a verified per-sample sidecar."""
 
 
-def slack_notes(pred: Mapping[str, Any], entry: Mapping[str, Any], derived: Fraction) -> list[dict[str, str]]:
+def slack_notes(
+    pred: Mapping[str, Any], entry: Mapping[str, Any], derived: Fraction, samples: Any = None
+) -> list[dict[str, str]]:
+    """Alternative (method, interval) radii strictly above ``derived``, each as {method, radius}."""
     gu, st = pred["guarantee"], pred["statistics"]
     notes: list[dict[str, str]] = []
     for method, interval in ALTERNATIVES.get((gu["radius_method"], st["interval"]), []):
         if method in ("cohen", "cohen-two-bound") and gu["k"] != 1:
             continue
+        if interval == "betting" and samples is None:
+            continue
         try:
             alt = theory_api.derive_entry(
-                pred, entry, entry["claim"]["label"], None, radius_method=method, interval=interval
+                pred,
+                entry,
+                entry["claim"]["label"],
+                None,
+                radius_method=method,
+                interval=interval,
+                samples=samples,
             )
         except AuditError:
             continue

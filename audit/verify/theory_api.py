@@ -40,8 +40,12 @@ def derive_entry(
     *,
     radius_method: str | None = None,
     interval: str | None = None,
+    samples: Any = None,
 ) -> Derived:
-    """Re-derive one entry's radius for ``label`` (UsageError/NumericError if the theory refuses)."""
+    """Re-derive one entry's radius for ``label`` (UsageError/NumericError if the theory refuses).
+
+    ``samples``: the per-class per-sample scores of a verified sidecar (betting only).
+    """
     from audit import theory
 
     B = _backend(dps)
@@ -51,6 +55,7 @@ def derive_entry(
         counts=tuple(entry["counts"]) if entry.get("counts") is not None else None,
         n=pred["statistics"]["n"],
         scores=entry.get("scores"),
+        samples=samples,
     )
     der = theory.derive(spec, ev, B)
     bounds = {name: to_decimal_str(B.to_fraction(v), 30, "down") for name, v in der.bounds.items()}

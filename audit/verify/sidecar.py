@@ -1,0 +1,115 @@
+"""Per-sample score sidecars (``scores.sidecar = {path, sha256}``) for the ``betting`` interval.
+
+Guarantees:
+
+* The path is resolved relative to the certificate's directory; absolute paths, ``..`` components and
+  backslashes are refused, so a certificate can only point below its own directory.
+* The file is read once with a size limit (:data:`MAX_SIDECAR_BYTES`), its sha256 is compared with the
+  signed digest, and only those same bytes are parsed (no second read between check and use).
+* Two formats (docs/format.md, "Score sidecar"): JSON ``{"sidecar_version": 1, "n": N, "samples": [[...],
+  ...]}`` with decimal-string scores (exact rationals), or a ``.npy`` float64 array of shape
+  ``(num_classes, n)`` read with ``allow_pickle=False``. Every score must lie in [0, 1].
+* Every problem raises :class:`SidecarError` with a one-line reason; the verifier turns it into an
+  ``inconsistent-evidence`` verdict (rule SA108, exit 1), never an exception escaping the entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Mapping
+from fractions import Fraction
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+
+from audit.errors import AuditError
+from audit.format import parse_json_strict, read_bounded
+from audit.format.io import JsonLimits
+from audit.format.validate import to_fraction
+
+MAX_SIDECAR_BYTES = 64 * 1024 * 1024
+SIDECAR_VERSION = 1
+_LIMITS = JsonLimits(max_depth=8)
+
+
+class SidecarError(Exception):
+    """The sidecar is missing, altered (sha256), oversized or malformed."""
+
+
+def resolve(cert_path: str, rel: str) -> Path:
+    """The sidecar's path: ``rel`` (POSIX, relative, no ``..``) under the certificate's directory."""
+    if "\\" in rel or "\x00" in rel:
+        raise SidecarError(f"sidecar path {rel!r} must be a POSIX relative path")
+    pp = PurePosixPath(rel)
+    if pp.is_absolute() or any(part == ".." for part in pp.parts) or not pp.parts:
+        raise SidecarError(f"sidecar path {rel!r} must be relative, below the certificate's directory")
+    return Path(cert_path).resolve().parent.joinpath(*pp.parts)
+
+
+def _unit(v: Fraction, where: str) -> Fraction:
+    if not 0 <= v <= 1:
+        raise SidecarError(f"{where}: score {float(v)!r} outside [0, 1]")
+    return v
+
+
+def _from_json(data: bytes, num_classes: int, n: int) -> list[list[Fraction]]:
+    try:
+        doc = parse_json_strict(data, limits=_LIMITS, what="sidecar")
+    except AuditError as exc:
+        raise SidecarError(exc.message) from None
+    if not isinstance(doc, dict) or doc.get("sidecar_version") != SIDECAR_VERSION:
+        raise SidecarError(f"not a version-{SIDECAR_VERSION} score sidecar (field 'sidecar_version')")
+    if doc.get("n") != n:
+        raise SidecarError(f"sidecar n={doc.get('n')!r}, certificate n={n}")
+    rows = doc.get("samples")
+    if not isinstance(rows, list) or len(rows) != num_classes:
+        raise SidecarError(f"'samples' must hold one list per class ({num_classes})")
+    out: list[list[Fraction]] = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) != n:
+            raise SidecarError(f"samples[{i}] must hold n={n} scores")
+        vals: list[Fraction] = []
+        for t, text in enumerate(row):
+            if not isinstance(text, str):
+                raise SidecarError(f"samples[{i}][{t}]: scores are decimal strings")
+            try:
+                vals.append(_unit(to_fraction(text), f"samples[{i}][{t}]"))
+            except ValueError as exc:
+                raise SidecarError(f"samples[{i}][{t}]: {exc}") from None
+        out.append(vals)
+    return out
+
+
+def _from_npy(data: bytes, num_classes: int, n: int) -> np.ndarray:
+    try:
+        arr = np.load(io.BytesIO(data), allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise SidecarError(f"unreadable .npy sidecar: {exc}") from None
+    if not isinstance(arr, np.ndarray) or arr.dtype != np.dtype("<f8"):
+        raise SidecarError("a .npy sidecar must hold little-endian float64 scores")
+    if arr.shape != (num_classes, n):
+        want = (num_classes, n)
+        raise SidecarError(f".npy sidecar has shape {arr.shape}, expected (num_classes, n) = {want}")
+    if not np.all(np.isfinite(arr)) or arr.min() < 0 or arr.max() > 1:
+        raise SidecarError(".npy sidecar scores must be finite and in [0, 1]")
+    return arr
+
+
+def load_samples(cert_path: str, ref: Mapping[str, Any], num_classes: int, n: int) -> list[Any]:
+    """Per-class score sequences (``[class][sample]``, sampling order) from a verified sidecar."""
+    path = resolve(cert_path, str(ref["path"]))
+    try:
+        data = read_bounded(path, MAX_SIDECAR_BYTES)
+    except AuditError as exc:
+        raise SidecarError(f"cannot read sidecar {ref['path']!r}: {exc.message}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != str(ref["sha256"]).lower():
+        raise SidecarError(
+            f"sidecar {ref['path']!r} has sha256 {digest}, the certificate signs {ref['sha256']}: "
+            "the per-sample scores were altered or replaced"
+        )
+    if path.suffix == ".npy":
+        return list(_from_npy(data, num_classes, n))
+    return _from_json(data, num_classes, n)
