@@ -58,8 +58,9 @@ def evidence_findings(statement: Mapping[str, Any]) -> tuple[list[Finding], dict
     per_entry: dict[int, list[Finding]] = {}
     for p in semantic_problems(statement):
         if p.entry is None:
-            if p.field.startswith("statistics.alpha_split"):
-                continue  # reported by the protocol checks
+            if p.field == "statistics.alpha_split":
+                continue  # the total: reported by the protocol checks (SA202)
+            # a part outside (0, 1) contradicts the format: structural (SA109)
             file_level.append(
                 Finding(
                     "SA109",
