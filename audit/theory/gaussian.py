@@ -8,6 +8,7 @@ All inputs are exact values or backend numbers; lower bounds are read rounded do
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
 from audit.errors import UsageError
 from audit.theory.precision import FLOAT, Backend, Exact, Real
@@ -130,7 +131,17 @@ def _g(B: Backend, a: Real, b: Real, t: int, x: Real) -> Real:
 
 
 def _root_t(B: Backend, a: Real, b: Real, t: int) -> Real:
-    """Lower end of a certified bracket around the root x = R_t/σ of :func:`_g` (requires g(0) > 0)."""
+    """Lower end of a certified bracket around the root x = R_t/σ of :func:`_g` (requires g(0) > 0).
+
+    mp backends: Halley steps from the float root, certified by :func:`_certify_mvt`; if that does not
+    succeed, safeguarded Newton/bisection with sign checks at both ends (:meth:`Backend.root_decreasing`).
+    """
+    x0 = None
+    if not B.is_float:
+        x0 = B.num(_root_t(FLOAT, float(a), float(b), t))
+        r = _root_t_halley(B, a, b, t, x0)
+        if r is not None:
+            return r
 
     def f(x: Real) -> Real:
         return _g(B, a, b, t, x)
@@ -141,7 +152,50 @@ def _root_t(B: Backend, a: Real, b: Real, t: int) -> Real:
     hi = max(B.one, (a - b))
     while f(hi) > 0:
         hi = hi * 2
-    x0 = None
-    if not B.is_float:
-        x0 = B.num(_root_t(FLOAT, float(a), float(b), t))
     return B.root_decreasing(f, B.zero, hi, B.tolerance(), x0=x0, fprime=fp)
+
+
+def _root_t_halley(B: Backend, a: Real, b: Real, t: int, x: Real) -> Real | None:
+    """Halley iteration for :func:`_g` from ``x``; returns the lower end ``lo > 0`` of a bracket
+    ``[lo, lo + tol]`` proved to contain the root by :func:`_certify_mvt`, or None (not proved)."""
+    tol = B.tolerance()
+    ulp = B.rel_margin() * B.num(Fraction(1, 10**12))
+    for _ in range(4):
+        u1, u2 = a - x, b + x
+        c1, c2 = B.phi(u1), B.phi(u2) / t
+        g = c1 - c2
+        d1, d2 = B.npdf(u1), B.npdf(u2) / t
+        big_g = d1 + d2  # -g'(x) > 0
+        g2 = u2 * d2 - u1 * d1  # g''(x)
+        newton = g / big_g  # x_new = x - g/g'
+        denom = 1 - g * g2 / (2 * big_g * big_g)
+        step = newton / denom if B.half <= denom <= 2 else newton
+        x_new = x + step
+        lo, hi = x_new - tol / 2, x_new + tol / 2
+        if not lo > 0:
+            return None
+        g_err = (c1 + c2 + big_g * (abs(a) + abs(b) + 2 * abs(x) + 1)) * ulp
+        if _certify_mvt(B, x, g, big_g, max(abs(u1), abs(u2)), g_err, lo, hi, ulp):
+            return lo
+        x = x_new
+    return None
+
+
+def _certify_mvt(
+    B: Backend, x: Real, g: Real, big_g: Real, umax: Real, g_err: Real, lo: Real, hi: Real, rel_err: Real
+) -> bool:
+    """True if ``g(lo) > 0 >= g(hi)`` is proved from ``g(x)`` and ``G = -g'(x)`` (mean-value theorem).
+
+    ``g(y) = g(x) - (y - x)·G(ξ)``; with ``|ξ - x| <= d`` each density term ``φ(u ± ...)`` changes by a factor
+    ``exp(±(|u|·d + d²/2))``, so ``G(ξ) ∈ [G(1-L), G(1+2L)]`` for ``L = umax·d + d²/2 (+ rel_err) <= 1``.
+    ``g_err`` bounds the absolute evaluation error of ``g(x)``.
+    """
+    d = max(abs(lo - x), abs(hi - x))
+    big_l = umax * d + d * d / 2 + 2 * rel_err
+    if not big_l <= B.half:
+        return False
+    dl = lo - x
+    low_lo = g - g_err - dl * big_g * ((1 - big_l) if dl <= 0 else (1 + 2 * big_l))
+    dh = hi - x
+    up_hi = g + g_err - dh * big_g * ((1 - big_l) if dh >= 0 else (1 + 2 * big_l))
+    return bool(low_lo > 0 and up_hi <= 0)

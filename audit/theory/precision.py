@@ -379,6 +379,7 @@ class MpBackend(Backend):
         self._rel = ctx.mpf(10) ** (-(dps - 5))
         self._tol = ctx.mpf(10) ** (-(dps - 5))
         self._step_tol = ctx.mpf(10) ** (-(dps + GUARD_DIGITS - 2))
+        self._halley_stop = ctx.sqrt(self._step_tol) / 1000
         self._half = ctx.mpf(0.5)
         self._sqrt2pi = ctx.sqrt(2 * ctx.pi)
 
@@ -420,14 +421,26 @@ class MpBackend(Backend):
         return self._phi_inv_lower(p)
 
     def _phi_inv_lower(self, p: Real) -> Real:
-        """Φ⁻¹(p) for 0 < p <= 1/2 by Newton on log Φ from a float start."""
+        """Φ⁻¹(p) for 0 < p <= 1/2: Halley steps from scipy's float value (deep tails: Newton on log Φ).
+
+        Halley converges cubically, so once a step is below ``sqrt(step_tol)`` the remaining error after it
+        is far below the working precision and the iteration stops without a confirming evaluation.
+        """
         ctx = self.ctx
         fp = float(p)
         if fp > 1e-300:
             x = ctx.mpf(float(_sp.ndtri(fp)))
-        else:
-            t = ctx.sqrt(-2 * ctx.log(p))
-            x = -(t - (ctx.log(t) + ctx.log(4 * ctx.pi) / 2) / t)
+            for _ in range(20):
+                cdf = ctx.ncdf(x)
+                u = (cdf - p) / self.npdf(x)  # Newton step for Φ(x) - p
+                denom = 1 + x * u / 2  # Halley: f''/f' = -x
+                step = u / denom if self._half <= denom <= 2 else u
+                x -= step
+                if abs(step) <= self._halley_stop * (1 + abs(x)):
+                    return x
+            raise NumericError("phi_inv: Halley iteration did not converge")
+        t = ctx.sqrt(-2 * ctx.log(p))
+        x = -(t - (ctx.log(t) + ctx.log(4 * ctx.pi) / 2) / t)
         logp = ctx.log(p)
         for _ in range(100):
             cdf = ctx.ncdf(x)

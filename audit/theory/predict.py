@@ -22,7 +22,7 @@ from fractions import Fraction
 from scipy.stats import binom as _binom
 
 from audit.errors import UsageError
-from audit.theory.binomial import _Tail
+from audit.theory.binomial import binomial_tail
 from audit.theory.means import check_alpha
 from audit.theory.precision import FLOAT, Backend, Exact, MpBackend, Real
 
@@ -53,7 +53,7 @@ def _cdf_half(j: int, n: int, backend: Backend) -> Real:
         return backend.up(float(_binom.cdf(j, n, 0.5)), _FLOAT_COND)
     assert isinstance(backend, MpBackend)
     # symmetric: P(X <= j) = P(X >= n - j), a tail above the mean
-    return backend.up(backend.ctx.exp(_Tail(backend, n - j, n).eval(backend.half)[0]))
+    return backend.up(binomial_tail(n - j, n, backend.half, backend))
 
 
 def binom_test_two_sided(x: int, n: int, backend: Backend = FLOAT) -> Real:

@@ -21,7 +21,7 @@ from fractions import Fraction
 from scipy import special as _sp
 
 from audit.errors import UsageError
-from audit.theory.binomial import _Tail, cp_lower
+from audit.theory.binomial import binomial_tail, cp_lower
 from audit.theory.means import check_alpha
 from audit.theory.precision import FLOAT, Backend, Bound, Exact, MpBackend, Real, to_fraction
 
@@ -61,7 +61,7 @@ def _tail(backend: Backend, k: int, n: int, p: Real) -> Real:
     if backend.is_float:
         return float(_sp.betainc(k, n - k + 1, float(p)))
     assert isinstance(backend, MpBackend)
-    return backend.ctx.exp(_Tail(backend, k, n).eval(p)[0])
+    return binomial_tail(k, n, p, backend)
 
 
 def _lower_value(k: int, n: int, alpha: Fraction, u: Fraction, backend: Backend) -> Real:
