@@ -110,6 +110,10 @@ def _fixed(x: Real, b: int) -> tuple[int, int]:
     return libmp.to_fixed(x._mpf_, e), e  # an mpz under gmpy2: faster products in the tail loop
 
 
+_H = tuple[Real, Real, float]
+"""``(H'(0), H''(0), C3)`` of :meth:`_Tail.h`."""
+
+
 class _Tail:
     """``P_p(X >= k)`` for fixed (k, n), 1 <= k <= n, in an mp backend: value, p-derivative, error bound.
 
@@ -201,7 +205,7 @@ class _Tail:
         e_lower = 2 * (e_log + e_s) + 8 * fu
         return t1, d1, max(e_lower * float(lower / t1) + 4 * fu, e_d)
 
-    def _h(self, p: Real) -> tuple[Real, Real, float]:
+    def h(self, p: Real) -> _H:
         """``H'(0)``, ``H''(0)`` and the bound ``C3`` on ``|H'''|`` (see :meth:`certify`)."""
         k, n = self.k, self.n
         q = 1 - p
@@ -210,27 +214,28 @@ class _Tail:
         c3 = float((k - 1) / (p * p * p) + (n - k) / (q * q * q)) * 2 * 64 / 27 * (1 + 1e-9)
         return h1, h2, c3
 
-    def _j(self, h1: Real, h2: Real, dl: Real) -> tuple[Real, float]:
-        """The model ``expm1(h1·δ)/h1 + h2·δ³/6`` of ``J(δ)`` (see :meth:`certify`) and a bound on its
-        absolute rounding error. For ``|h1| >= 1`` the linear part is ``(exp(h1·δ) - 1)/h1`` (absolute error
-        ``<= 4·2**-prec·exp(|h1·δ|)/|h1|``), else a Taylor series of ``expm1(x)/x`` to below ``2**-prec``."""
+    def _j(self, h1: Real, h2: Real, dl: Real) -> tuple[Real, Real, float]:
+        """The model ``expm1(h1·δ)/h1 + h2·δ³/6`` of ``J(δ)`` (see :meth:`certify`), its δ-derivative
+        ``exp(h1·δ) + h2·δ²/2`` and a bound on the absolute rounding error of the model value. For
+        ``|h1| >= 1`` the linear part is ``(exp(h1·δ) - 1)/h1`` (absolute error ``<= 8·2**-prec/|h1|`` for
+        ``|h1·δ| <= 1/2``), else a Taylor series of ``expm1(x)/x`` summed to below ``2**-prec``."""
         ctx = self.ctx
         cubic = h2 * dl * dl * dl / 6
-        fdl = abs(float(dl))
-        round_err = (fdl + abs(float(cubic))) * self._fulp
-        if abs(h1) >= 1:
-            x = h1 * dl
-            return (ctx.exp(x) - 1) / h1 + cubic, round_err + 8 * self._fulp / abs(float(h1))
+        quad = h2 * dl * dl / 2
+        round_err = (abs(float(dl)) + abs(float(cubic))) * self._fulp
         x = h1 * dl
+        ex = ctx.exp(x)
+        if abs(h1) >= 1:
+            return (ex - 1) / h1 + cubic, ex + quad, round_err + 8 * self._fulp / abs(float(h1))
         total = term = ctx.one
         i = 1
         while abs(term) > self._ulp * 2.0**-12:  # remainder after a term <= |term|·|x|/(1-|x|) <= |term|
             i += 1
             term = term * x / i
             total += term
-        return dl * total + cubic, round_err
+        return dl * total + cubic, ex + quad, round_err
 
-    def certify(self, p1: Real, t1: Real, d1: Real, err: float, lo: Real, hi: Real, a: Real) -> bool:
+    def certify(self, p1: Real, t1: Real, d1: Real, err: float, lo: Real, hi: Real, a: Real, h: _H) -> bool:
         """True if ``T(lo) < a <= T(hi)`` is proved from ``T(p1)``, ``T'(p1)`` (relative error ``err``).
 
         Taylor with remainder: ``T(x) = T(p1) + T'(p1)·J(x - p1)`` with ``J(δ) = ∫_0^δ exp(H(s)) ds`` and
@@ -240,12 +245,13 @@ class _Tail:
         ``|Q| <= q = |h2|d²/2 + C3·d³/6 <= 1/2`` gives ``|exp(Q) - 1 - h2·s²/2| <= C3|s|³/6 + q²``, and
         ``∫_0^δ s²·exp(h1·s) ds = δ³/3·(1 + η)``, ``|η| <= 2|h1|d`` for ``|h1|d <= 1/2``. Hence
         ``J(δ) = expm1(h1·δ)/h1 + h2·δ³/6 + E``, ``|E| <= |h2||δ|³/6·2|h1|d + 2·(C3·δ⁴/24 + q²|δ|)``.
-        ``err`` and the rounding of ``a`` and of the model widen both ends. False = not proved.
+        ``err`` and the rounding of ``a`` and of the model widen both ends; ``h = self.h(p1)``. False = not
+        proved.
         """
         d = max(abs(lo - p1), abs(hi - p1))
         if not (d * 4 <= p1 and d * 4 <= 1 - p1):
             return False
-        h1, h2, c3 = self._h(p1)
+        h1, h2, c3 = h
         fd = float(d)
         fh1, fh2 = abs(float(h1)), abs(float(h2))
         if not fh1 * fd <= 0.49:
@@ -261,7 +267,7 @@ class _Tail:
             dl = x - p1
             fdl = abs(float(dl))
             eb = fh2 * fdl**3 / 6 * 2 * fh1 * fd + 2 * (c3 * fdl**4 / 24 + q * q * fdl)
-            jm, j_err = self._j(h1, h2, dl)
+            jm, _, j_err = self._j(h1, h2, dl)
             eb = (eb + j_err) * (1 + 1e-6) + fdl * self._fulp * 16
             return jm - eb, jm + eb
 
@@ -271,19 +277,20 @@ class _Tail:
         low_hi = t_dn + (d_dn if j_dn >= 0 else d_up) * j_dn
         return bool(up_lo < a * (1 - self._ulp) and low_hi >= a * (1 + self._ulp))
 
-    def model_root(self, p1: Real, t1: Real, d1: Real, a: Real, tol: Real) -> Real | None:
-        """The root of ``T(p1) + T'(p1)·J_model(δ) = a`` by Newton on δ, to within about ``tol`` (None if it
-        fails). Not a guarantee by itself: the bracket around it is proved by :meth:`certify`."""
-        h1, h2, _ = self._h(p1)
+    def model_root(self, p1: Real, t1: Real, d1: Real, a: Real, tol: Real, h: _H) -> Real | None:
+        """The root of ``T(p1) + T'(p1)·J_model(δ) = a`` by Newton on δ from a second-order start, to within
+        about ``tol`` (None if it fails). Not a guarantee: the bracket around it is proved by :meth:`certify`.
+        """
+        h1, h2, _ = h
         dl = (a - t1) / d1
+        dl = dl - h1 * dl * dl / 2
         for _ in range(8):
-            f = t1 + d1 * self._j(h1, h2, dl)[0] - a
-            fp = d1 * (self.ctx.exp(h1 * dl) + h2 * dl * dl / 2)
-            if not fp > 0:
+            j, jp, _ = self._j(h1, h2, dl)
+            if not jp > 0:
                 return None
-            step = f / fp
+            step = (t1 + d1 * j - a) / (d1 * jp)
             dl -= step
-            if abs(step) <= tol:
+            if abs(step) * (1 + abs(h1 * step)) <= tol:  # next Newton error ~ |h1|·step²
                 return p1 + dl
         return None
 
@@ -348,12 +355,13 @@ def _cp_lower_root_mp(B: MpBackend, k: int, n: int, alpha: Fraction) -> Real:
         p1 = _mp_start(B, k, n, alpha, p0)
         for _ in range(3):
             t1, d1, err = tail.eval_err(p1)
-            p = tail.model_root(p1, t1, d1, a, rel * min(p1, 1 - p1) / 10**6)
+            h = tail.h(p1)
+            p = tail.model_root(p1, t1, d1, a, rel * min(p1, 1 - p1) / 10**6, h)
             if p is None or not 0 < p < 1:
                 break
             w = rel * min(p, 1 - p) / 2
             lo, hi = p - w, p + w
-            if tail.certify(p1, t1, d1, err, lo, hi, a):
+            if tail.certify(p1, t1, d1, err, lo, hi, a, h):
                 return lo
             p1 = p
     return _cp_lower_root_fallback(B, tail, k, n, alpha, p0)
