@@ -3,7 +3,9 @@
 Counts are drawn from a fixed-seed multinomial around the Jia et al. released count vectors (n = 100,000), the
 claims are the float-path radii rounded toward zero (as an issuer writes them). Reports entries/second at 50
 digits with 1 and 2 worker processes, and the float path for comparison. Slack is off (informational only).
-Usage: ``python3 scripts/bench_verify.py [--entries 10000] [--kinds top1,top3]``.
+Usage: ``python3 scripts/bench_verify.py [--entries 10000] [--kinds top1,top3] [--workers 1,2]``.
+The memoised Clopper–Pearson tables are emptied before every measurement (forked workers would otherwise
+inherit the values computed by the previous one).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from audit.format import write_certificate  # noqa: E402
 from audit.theory import FLOAT, CertificationSpec, Evidence, derive  # noqa: E402
+from audit.theory import binomial as _binomial  # noqa: E402
 from audit.verify.exact import to_decimal_str  # noqa: E402
 from audit.verify.pipeline import VerifyOptions, verify_statement  # noqa: E402
 
@@ -128,6 +131,13 @@ def float_path(pred: dict) -> float:
     return time.perf_counter() - t
 
 
+def clear_caches() -> None:
+    """Empty the per-process memo tables, so that no measurement (and no forked worker) starts warm."""
+    _binomial._cp_lower_value.cache_clear()
+    _binomial._cp_upper_value.cache_clear()
+    _binomial._tail.cache_clear()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--entries", type=int, default=10000)
@@ -143,6 +153,7 @@ def main() -> None:
         tf = float_path(pred)
         print(f"{kind}: {m} entries; float path (derive only): {tf:.2f} s = {m / tf:.0f} entries/s")
         for w in (int(x) for x in args.workers.split(",")):
+            clear_caches()
             t = time.perf_counter()
             rep = verify_statement(stmt, "bench", VerifyOptions(workers=w, slack=False, precision=50))
             dt = time.perf_counter() - t

@@ -77,26 +77,30 @@ def _ratio_sum_err(
     with ``r = ratio_fix / 2**e``, ``err`` an upper bound on ``|S - exact|`` (units of ``2**-b``), M terms.
 
     Requires the first ratio ``r·num0/den0 < 1``: the sum runs away from the mode, so the ratios
-    ``ρ_m = r·(num0-m)/(den0+m)`` decrease. Summation stops once a term is below ``2**-target`` of the
-    total. ``err`` covers the floors (a step loses at most ``κ = 1 + num0/den0`` units and multiplies the
-    earlier loss by ``ρ < 1``, so term m is low by at most ``κ·m``) and the geometric bound
-    ``(t_M + κM)·ρ_M/(1-ρ_M)`` on the remainder.
+    ``ρ_m = r·(num0-m)/(den0+m)`` decrease. Summation stops once a term is below ``2**-target`` (of the
+    first term, hence of the total). ``err`` covers the floors (a step loses at most ``κ = 1 + num0/den0``
+    units and multiplies the earlier loss by ``ρ < 1``, so term m is low by at most ``κ·m``) and the
+    geometric bound ``(t_M + κM)·ρ_M/(1-ρ_M)`` on the remainder.
     """
     one = 1 << b
     term = one
     total = one
+    thresh = one >> target  # a term below 2**-target of the first (hence of the total) ends the sum
     m = 0
     stopped = False
-    for m in range(1, num0 + 1):
-        term = (term * ratio_fix >> e) * (num0 - m + 1) // (den0 + m - 1)
+    for a, d in zip(range(num0, 0, -1), range(den0, den0 + num0), strict=True):
+        term = (term * ratio_fix >> e) * a // d
         total += term
-        if term <= (total >> target):
+        if term <= thresh:
             stopped = True
+            m = num0 - a + 1
             break
+    else:
+        m = num0
     kappa = 1.0 + num0 / den0
     err = kappa * m * (m + 1) / 2 + 1.0
     if stopped and m < num0:
-        rho = (ratio_fix / 2.0**e) * (num0 - m) / (den0 + m) * (1 + 1e-9)
+        rho = int(ratio_fix) / (1 << e) * (num0 - m) / (den0 + m) * (1 + 1e-9)
         if not rho < 1.0:
             return total, math.inf, m
         err += (float(term) + kappa * m + 1.0) * rho / (1.0 - rho)

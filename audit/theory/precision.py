@@ -380,6 +380,8 @@ class MpBackend(Backend):
         self._tol = ctx.mpf(10) ** (-(dps - 5))
         self._step_tol = ctx.mpf(10) ** (-(dps + GUARD_DIGITS - 2))
         self._halley_stop = ctx.sqrt(self._step_tol) / 1000
+        # |u|·(1+|x|) below this: the 5th-order term (|coefficient| <= (1+|x|)**4) is < step_tol / 10**4
+        self._series_ok = ctx.root(self._step_tol / 10**4, 5)
         self._half = ctx.mpf(0.5)
         self._sqrt2pi = ctx.sqrt(2 * ctx.pi)
 
@@ -433,6 +435,10 @@ class MpBackend(Backend):
             for _ in range(20):
                 cdf = ctx.ncdf(x)
                 u = (cdf - p) / self.npdf(x)  # Newton step for Φ(x) - p
+                if abs(u) * (1 + abs(x)) <= self._series_ok:
+                    # inverse-function Taylor series of Φ⁻¹ at Φ(x), to u⁴; the u⁵ term is < 10**-(dps+14)
+                    x2 = x * x
+                    return x - u * (1 - u * (x / 2 - u * ((1 + 2 * x2) / 6 - u * x * (7 + 6 * x2) / 24)))
                 denom = 1 + x * u / 2  # Halley: f''/f' = -x
                 step = u / denom if self._half <= denom <= 2 else u
                 x -= step
