@@ -35,7 +35,7 @@ from audit.verify.exact import to_decimal_str  # noqa: E402
 
 CASES = ROOT / "cases"
 KEYS = CASES / "keys"
-REAL = Path("/work/shared/realdata")
+REAL = CASES / "realdata"
 SUBJECT = [{"name": "case-model.safetensors", "digest": {"sha256": "0" * 63 + "1"}}]
 
 

@@ -15,9 +15,7 @@ import pytest
 
 from audit.theory import FLOAT, CertificationSpec, Evidence, derive, mp_backend
 
-DATA = Path("/work/shared/realdata")
-if not (DATA / "jia_topk_cifar_sigma025_counts.txt").exists():  # pragma: no cover
-    DATA = Path(__file__).resolve().parents[2] / "cases" / "realdata"
+DATA = Path(__file__).resolve().parents[2] / "cases" / "realdata"
 
 SPEC = CertificationSpec("gaussian", "topk", "simuem", "0.001", k=3, sigma="0.25", num_classes=10)
 
