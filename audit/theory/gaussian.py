@@ -133,13 +133,16 @@ def _g(B: Backend, a: Real, b: Real, t: int, x: Real) -> Real:
 def _root_t(B: Backend, a: Real, b: Real, t: int) -> Real:
     """Lower end of a certified bracket around the root x = R_t/σ of :func:`_g` (requires g(0) > 0).
 
-    mp backends: Halley steps from the float root, certified by :func:`_certify_mvt`; if that does not
-    succeed, safeguarded Newton/bisection with sign checks at both ends (:meth:`Backend.root_decreasing`).
+    mp backends: one evaluation at the float root and a 4th-order Taylor model (:func:`_root_t_taylor`),
+    else Halley steps certified by :func:`_certify_mvt`; if neither succeeds, safeguarded Newton/bisection
+    with sign checks at both ends (:meth:`Backend.root_decreasing`).
     """
     x0 = None
     if not B.is_float:
         x0 = B.num(_root_t(FLOAT, float(a), float(b), t))
-        r = _root_t_halley(B, a, b, t, x0)
+        r = _root_t_taylor(B, a, b, t, x0)
+        if r is None:
+            r = _root_t_halley(B, a, b, t, x0)
         if r is not None:
             return r
 
@@ -153,6 +156,66 @@ def _root_t(B: Backend, a: Real, b: Real, t: int) -> Real:
     while f(hi) > 0:
         hi = hi * 2
     return B.root_decreasing(f, B.zero, hi, B.tolerance(), x0=x0, fprime=fp)
+
+
+_M5 = 2.13
+"""Bound on ``sup |d⁴φ/du⁴|`` = ``K·sqrt(4!)/sqrt(2π)`` (Cramér's inequality, K = 1.086435)."""
+
+
+def _root_t_taylor(B: Backend, a: Real, b: Real, t: int, x0: Real) -> Real | None:
+    """One evaluation at ``x0``: the 4th-order Taylor polynomial P of :func:`_g` (closed-form derivatives,
+    ``d^m φ/du^m = (-1)^m He_m(u) φ(u)``), its root ``x`` and the bracket ``[x - tol/2, x + tol/2]``, proved
+    by the sign of ``P(δ) ∓ (M·|δ|⁵/120 + evaluation error)`` at both ends, where ``M = _M5·(1 + 1/t)``
+    bounds the 5th derivative of g. None = not proved (callers fall back)."""
+    tol = B.tolerance()
+    ulp = B.rel_margin() * B.num(Fraction(1, 10**12))
+    u1, u2 = a - x0, b + x0
+    c1, c2 = B.phi(u1), B.phi(u2) / t
+    f1, f2 = B.npdf(u1), B.npdf(u2) / t
+    s1, s2 = u1 * u1, u2 * u2
+    g1 = -f1 - f2
+    if not g1 < 0:
+        return None
+    coef = (
+        c1 - c2,
+        g1,
+        (-u1 * f1 + u2 * f2) / 2,
+        ((1 - s1) * f1 - (s2 - 1) * f2) / 6,
+        ((3 - s1) * u1 * f1 - (3 - s2) * u2 * f2) / 24,
+    )
+
+    def poly(d: Real) -> Real:
+        return coef[0] + d * (coef[1] + d * (coef[2] + d * (coef[3] + d * coef[4])))
+
+    def dpoly(d: Real) -> Real:
+        return coef[1] + d * (2 * coef[2] + d * (3 * coef[3] + d * 4 * coef[4]))
+
+    d = -coef[0] / g1
+    for _ in range(6):
+        dp = dpoly(d)
+        if not dp < 0:
+            return None
+        step = poly(d) / dp
+        d -= step
+        if abs(step) <= tol / 10**6:
+            break
+    else:
+        return None
+    x = x0 + d
+    lo, hi = x - tol / 2, x + tol / 2
+    if not lo > 0:
+        return None
+    umax = 1 + abs(u1) + abs(u2)
+    scale = c1 + c2 + (f1 + f2) * (abs(a) + abs(b) + 2 * abs(x0) + 1) * umax**4
+    m5 = B.num(_M5) * (1 + B.one / t)
+
+    def slack(y: Real) -> Real:
+        dl = abs(y - x0)
+        return m5 * dl**5 / 120 + 64 * ulp * scale
+
+    if abs(lo - x0) > B.half or abs(hi - x0) > B.half:
+        return None
+    return lo if poly(lo - x0) - slack(lo) > 0 and poly(hi - x0) + slack(hi) <= 0 else None
 
 
 def _root_t_halley(B: Backend, a: Real, b: Real, t: int, x: Real) -> Real | None:

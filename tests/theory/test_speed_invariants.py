@@ -223,3 +223,29 @@ def test_phi_inv_matches_mpmath_at_100_digits() -> None:
             ref = mpmath.findroot(lambda y, p=p: mpmath.ncdf(y) - mpmath.mpf(p), mpmath.mpf(float(x)))
             err = abs(mpmath.mpf(x.numerator) / x.denominator - ref) / (1 + abs(ref))
             assert err < mpmath.mpf(10) ** -55, (p, err)
+
+
+def test_topk_halley_fallback_brackets_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ga, "_root_t_taylor", lambda *a, **kw: None)
+    B = mp_backend(50)
+    tol = _exact(B.tolerance())
+    for pl, ps, t in [(0.5, 0.45, 3), (0.9, 0.3, 2), (0.99, 0.6, 4)]:
+        a, b = B.phi_inv(B.num(pl)), B.phi_inv(B.num(ps))
+        x = ga._root_t(B, a, b, t)
+        fa, fb, fx = _exact(a), _exact(b), _exact(x)
+        assert _g100(fa, fb, t, fx) > 0
+        assert _g100(fa, fb, t, fx + tol) <= 0
+
+
+def test_topk_taylor_path_is_taken_and_its_derivative_bound_holds() -> None:
+    B = mp_backend(50)
+    a, b = B.phi_inv(B.num(0.8)), B.phi_inv(B.num(0.15))
+    x0 = B.num(ga._root_t(ga.FLOAT, float(a), float(b), 3))
+    assert ga._root_t_taylor(B, a, b, 3, x0) is not None
+    # |d⁴φ/du⁴| = |u⁴ - 6u² + 3|·φ(u) <= _M5, checked on a fine grid with mpmath
+    with mpmath.workdps(30):
+        worst = max(
+            abs(u**4 - 6 * u**2 + 3) * mpmath.npdf(u)
+            for u in (mpmath.mpf(i) / 1000 for i in range(-12000, 12001))
+        )
+    assert worst <= ga._M5
