@@ -13,7 +13,7 @@ demo: install
 
 test: install
 	$(PYTHON) -m pytest -q
-	$(PYTHON) -m ruff check audit certs tests
+	$(PYTHON) -m ruff check audit certs tests scripts
 
 lint:
-	$(PYTHON) -m ruff check audit certs tests
+	$(PYTHON) -m ruff check audit certs tests scripts

@@ -28,7 +28,7 @@ from audit.theory import binomial as _binomial  # noqa: E402
 from audit.verify.exact import to_decimal_str  # noqa: E402
 from audit.verify.pipeline import VerifyOptions, verify_statement  # noqa: E402
 
-REAL = Path("/work/shared/realdata/jia_topk_cifar_sigma025_counts.txt")
+REAL = Path(__file__).resolve().parents[1] / "cases" / "realdata" / "jia_topk_cifar_sigma025_counts.txt"
 
 
 def make_predicate(kind: str, m: int, seed: int = 0) -> dict:
