@@ -118,7 +118,7 @@ def ours(model: nn.Module, xs: torch.Tensor, n: int, dev: torch.device, batch: i
 
 def bench_model(
     name: str, model: nn.Module, shape: tuple[int, ...], dev: torch.device, ns: list[int],
-    budget: Callable[[int], int], repeats: int, ceiling_s: float,
+    budget: Callable[[int], int], repeats: int, ceiling_s: float, fixed_batch: int | None = None,
 ) -> list[dict]:  # fmt: skip
     rows = []
     model = model.to(dev).eval()
@@ -126,7 +126,10 @@ def bench_model(
     for n in ns:
         m = max(1, budget(n) // n)
         xs = torch.rand((m, *shape), generator=gen)
-        auto_b, _ = auto_batch_size(model, shape, device=dev, max_batch=max(16, m * n))
+        if fixed_batch:
+            auto_b = fixed_batch
+        else:
+            auto_b, _ = auto_batch_size(model, shape, device=dev, max_batch=max(16, m * n))
         runs: dict[str, list[float]] = {"a": [], "b": [], "c": []}
         best_b: list[int] = []
         reps = 1 if m * n >= 100_000 and name.startswith("resnet") else repeats
@@ -161,17 +164,28 @@ def main() -> None:
     parser.add_argument("--models", default="demo,resnet20")
     parser.add_argument("--ns", default="100,1000,100000")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--batch", type=int, help="fix (b)'s batch size instead of the automatic search")
     args = parser.parse_args()
     dev = torch.device(args.device)
     ns = [int(v) for v in args.ns.split(",")]
     rows: list[dict] = []
     if "demo" in args.models:
         demo = load_model(ROOT / "cases/demo/demo_cnn.safetensors", builder="certs.demo_model:build").module
-        rows += bench_model("demo-cnn", demo, (1, 8, 8), dev, ns, lambda n: max(n, 30_000), args.repeats, 0.3)
+        rows += bench_model(
+            "demo-cnn", demo, (1, 8, 8), dev, ns, lambda n: max(n, 30_000), args.repeats, 0.3, args.batch
+        )
     if "resnet20" in args.models:
         torch.manual_seed(0)
         rows += bench_model(
-            "resnet20", resnet20(), (3, 32, 32), dev, ns, lambda n: max(n, 4_000), args.repeats, 1.0
+            "resnet20",
+            resnet20(),
+            (3, 32, 32),
+            dev,
+            ns,
+            lambda n: max(n, 4_000),
+            args.repeats,
+            1.0,
+            args.batch,
         )
     print(f"\ntorch {torch.__version__}, device {dev}, threads {torch.get_num_threads()}\n")
     print(
