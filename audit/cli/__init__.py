@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 from collections.abc import Sequence
 
@@ -26,8 +25,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"audit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in SUBCOMMANDS:
-        if importlib.util.find_spec(f"audit.cli.{name}") is None:  # TEMPORARY while subcommands land
-            continue
         importlib.import_module(f"audit.cli.{name}").register(sub)
     return parser
 

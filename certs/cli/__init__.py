@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 from collections.abc import Sequence
 
@@ -21,8 +20,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"certs {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in SUBCOMMANDS:
-        if importlib.util.find_spec(f"certs.cli.{name}") is None:  # TEMPORARY while subcommands land
-            continue
         importlib.import_module(f"certs.cli.{name}").register(sub)
     return parser
 
