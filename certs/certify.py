@@ -41,7 +41,7 @@ from certs.data import Dataset, input_digest, load_data, select_indices
 from certs.fileio import atomic_write_bytes
 from certs.models import LoadedModel, load_model
 from certs.noise import ABLATED_ENCODING, NoiseSpec
-from certs.sampler import DEFAULT_CHUNK, GROUP_SAMPLES, Job, Sampler, auto_batch_size, seed_for
+from certs.sampler import DEFAULT_CHUNK, GROUP_SAMPLES, Job, Sampler, seed_for
 
 DTYPES = {
     "float32": torch.float32,
@@ -66,7 +66,7 @@ class CertifyOptions:
     radius_method: str | None = None
     selection: str | None = None  # "separate-draw" | "fixed-label"
     lipschitz: str | None = None
-    batch_size: int | None = None  # None = automatic search
+    batch_size: int | None = None  # None = chosen during the run on the real workload (certs.tuning)
     chunk_size: int = DEFAULT_CHUNK
     device: str = "auto"
     dtype: str = "float32"
@@ -160,7 +160,7 @@ def build_header(
     data: Dataset,
     num_classes: int,
     device: torch.device,
-    batch_size: int,
+    batch_size: int | None,
 ) -> dict[str, Any]:
     """The predicate without entries and summary."""
     rm, iv, sel = resolve_defaults(o)
@@ -311,16 +311,8 @@ def certify(
     o.noise.dimension(shape)  # validates keep vs d
     num_classes = _num_classes(model, o.noise, data.inputs[chosen[0]], device)
     per_input = (o.n0 if resolve_defaults(o)[2] == "separate-draw" else 0) + o.n
-    if o.batch_size is None:
-        batch_size, _ = auto_batch_size(
-            model.module,
-            o.noise.model_shape(shape),
-            device=device,
-            dtype=dtype,
-            max_batch=max(16, per_input * len(chosen)),
-        )
-    else:
-        batch_size = o.batch_size
+    # None: the sampler chooses during the run (certs.tuning); the header records the size it settled on.
+    batch_size = o.batch_size
     header = build_header(o, model, mpath, data, num_classes, device, batch_size)
     spec = spec_from_predicate(header)
     sel = header["statistics"]["selection"]
@@ -365,7 +357,7 @@ def certify(
             {
                 "total": len(chosen),
                 "done": resumed,
-                "batch_size": batch_size,
+                "batch_size": batch_size or "auto",
                 "samples_per_input": per_input,
                 "device": str(device),
             },
@@ -406,6 +398,7 @@ def certify(
         raise
     seconds = time.perf_counter() - t0
     predicate = dict(header)
+    predicate["sampler"] = {**header["sampler"], "batch_size": sampler.batch_size or o.batch_size or 1}
     predicate["entries"] = entries
     predicate["summary"] = summary(entries, o.alpha, list(o.summary_radii or default_radii(o)), o.rho)
     subject = model_digests(mpath).subject

@@ -9,6 +9,8 @@ Determinism contract (what makes replay and packing exact):
   batch size or on which other inputs share a batch.
 - A batch is filled with whole chunks where they fit; a chunk that straddles a batch boundary is drawn once
   into a side buffer and copied piecewise, so the samples are the same either way.
+- ``batch_size=None`` chooses the batch size during the run, on the real workload (:mod:`certs.tuning`);
+  the chosen size is then :attr:`Sampler.batch_size`. Counts are the same as with any fixed batch size.
 - Labels are ``argmax`` of the logits (ties → smallest index). Counts are accumulated with ``index_add_``
   into a device tensor; the host reads them once per *group* of inputs (no synchronisation per batch).
   Packing several small-n inputs into one batch changes throughput, not counts (given a base model whose
@@ -17,6 +19,7 @@ Determinism contract (what makes replay and packing exact):
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,9 +28,11 @@ import torch
 from torch import nn
 
 from certs.noise import NoiseSpec
+from certs.tuning import BatchTuner, ladder
 
 DEFAULT_CHUNK = 100
 GROUP_SAMPLES = 50_000  # pack inputs into groups of about this many samples (one host read per group)
+BUFFER_BYTES = 256 * 2**20  # the automatic batch size never needs a noise buffer above this
 
 
 @dataclass(frozen=True)
@@ -64,27 +69,54 @@ class Sampler:
         input_shape: Sequence[int],
         num_classes: int,
         *,
-        batch_size: int,
+        batch_size: int | None = None,
         chunk_size: int = DEFAULT_CHUNK,
         device: str | torch.device = "cpu",
         dtype: torch.dtype = torch.float32,
         soft: bool = False,
+        max_batch: int | None = None,
     ) -> None:
-        if batch_size < 1 or chunk_size < 1:
+        if (batch_size is not None and batch_size < 1) or chunk_size < 1:
             raise ValueError("batch_size and chunk_size must be positive")
         self.model = model
         self.noise = noise
         self.input_shape = tuple(int(s) for s in input_shape)
         self.model_shape = noise.model_shape(self.input_shape)
         self.num_classes = int(num_classes)
-        self.batch_size = int(batch_size)
         self.chunk_size = int(chunk_size)
         self.device = torch.device(device)
         self.dtype = dtype
         self.soft = soft
-        self._buf = torch.empty((self.batch_size, *self.model_shape), device=self.device)
-        self._ones = torch.ones(self.batch_size, dtype=torch.int64, device=self.device)
-        self._offsets = torch.empty(self.batch_size, dtype=torch.int64, device=self.device)
+        self.fixed_batch = int(batch_size) if batch_size is not None else None
+        per_sample = 4 * math.prod(self.model_shape)
+        default_max = 16384 if self.device.type == "cuda" else 4096
+        self.max_batch = max(1, min(max_batch or default_max, BUFFER_BYTES // max(1, per_sample)))
+        self.tuner: BatchTuner | None = None
+        self._cap = 0
+        self._side = torch.empty((self.chunk_size, *self.model_shape), device=self.device)
+        if self.fixed_batch is not None:
+            self._ensure(self.fixed_batch)
+
+    @property
+    def batch_size(self) -> int | None:
+        """The fixed batch size, or the one the tuner settled on (its best so far while still exploring)."""
+        if self.fixed_batch is not None:
+            return self.fixed_batch
+        return self.tuner.best() if self.tuner is not None else None
+
+    def _ensure(self, size: int) -> None:
+        """Preallocate the noise buffer and counting helpers for batches of up to ``size`` samples."""
+        if size <= self._cap:
+            return
+        self._buf = torch.empty((size, *self.model_shape), device=self.device)
+        self._ones = torch.ones(size, dtype=torch.int64, device=self.device)
+        self._offsets = torch.empty(size, dtype=torch.int64, device=self.device)
+        self._cap = size
+
+    def _start_tuning(self, workload: int) -> None:
+        if self.fixed_batch is None and self.tuner is None:
+            self.tuner = BatchTuner(ladder(self.chunk_size, self.max_batch, workload), workload)
+            self._ensure(self.tuner.max_batch)
 
     def groups(
         self, jobs: Sequence[Job], pack: bool = True, group_samples: int = GROUP_SAMPLES
@@ -108,6 +140,7 @@ class Sampler:
         on_batch: Callable[[int], None] | None = None,
     ) -> Iterator[tuple[range, list[SampleResult]]]:
         """Yield ``(indices into jobs, results)`` group by group, in job order."""
+        self._start_tuning(sum(j.n0 + j.n for j in jobs))
         for grp in self.groups(jobs, pack, group_samples):
             yield grp, self.run_group([jobs[i] for i in grp], on_batch=on_batch)
 
@@ -116,6 +149,7 @@ class Sampler:
         self, jobs: Sequence[Job], on_batch: Callable[[int], None] | None = None
     ) -> list[SampleResult]:
         """Sample every job of one group (packed into shared batches); one host read at the end."""
+        self._start_tuning(sum(j.n0 + j.n for j in jobs))
         c = self.num_classes
         rows = 2 * len(jobs)
         xs = torch.stack([j.x.to(self.device, torch.float32) for j in jobs]).reshape(
@@ -130,10 +164,14 @@ class Sampler:
         if self.soft:
             sums = torch.zeros(rows, c, dtype=torch.float64, device=self.device)
             sumsq = torch.zeros(rows, c, dtype=torch.float64, device=self.device)
-        buf, B = self._buf, self.batch_size
+        buf, tuner, sync = self._buf, self.tuner, self.device.type == "cuda"
         ci, off = 0, 0
         side: torch.Tensor | None = None
         while ci < len(plan):
+            B = tuner.next() if tuner is not None else self.batch_size
+            assert B is not None
+            timing = tuner is not None and tuner.chosen is None
+            t0 = time.perf_counter() if timing else 0.0
             pos = 0
             row_ids: list[int] = []
             row_lens: list[int] = []
@@ -144,7 +182,7 @@ class Sampler:
                     take = size
                 else:
                     if off == 0:
-                        side = torch.empty((size, *self.model_shape), device=self.device)
+                        side = self._side[:size]
                         self.noise.draw(side, xs[slot], gens[slot])
                     assert side is not None
                     take = min(size - off, B - pos)
@@ -159,6 +197,11 @@ class Sampler:
                 if off == size:
                     ci, off, side = ci + 1, 0, None
             self._count(buf[:pos], row_ids, row_lens, counts, sums, sumsq)
+            if timing:
+                assert tuner is not None
+                if sync:
+                    torch.cuda.synchronize(self.device)
+                tuner.record(B, pos, time.perf_counter() - t0)
             if on_batch is not None:
                 on_batch(pos)
         host = counts.view(rows, c).cpu().tolist()
