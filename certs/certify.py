@@ -14,6 +14,7 @@ Guarantees:
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import platform
 import time
@@ -36,6 +37,7 @@ from audit.format import (
     read_bounded,
     write_certificate,
 )
+from audit.verify.sidecar import MAX_SIDECAR_BYTES
 from certs.claims import make_entry, spec_from_predicate, summary
 from certs.data import Dataset, input_digest, load_data, select_indices
 from certs.fileio import atomic_write_bytes
@@ -262,6 +264,27 @@ def _load_partial(path: Path, digest: str) -> list[dict[str, Any]]:
     return entries
 
 
+def sidecar_path(out: Path, position: int) -> str:
+    """POSIX path, relative to the certificate's directory, of the score sidecar of entry ``position``."""
+    return f"{out.name}.scores/{position:06d}.npy"
+
+
+def write_sidecar(out: Path, position: int, result: Any) -> dict[str, str]:
+    """Atomically write ``result.samples`` ((num_classes, n) ``<f8``) as ``.npy`` beside ``out``.
+
+    Returns ``{"path", "sha256"}`` for ``scores.sidecar``: the digest is of the exact bytes written.
+    """
+    arr = result.samples
+    if arr is None:
+        raise RuntimeError("betting needs per-sample scores, but the sampler kept none")
+    buf = io.BytesIO()
+    np.save(buf, np.ascontiguousarray(arr, dtype="<f8"), allow_pickle=False)
+    data = buf.getvalue()
+    rel = sidecar_path(out, position)
+    atomic_write_bytes(out.parent.joinpath(*rel.split("/")), data)
+    return {"path": rel, "sha256": hashlib.sha256(data).hexdigest()}
+
+
 def _save_partial(path: Path, digest: str, entries: list[dict[str, Any]]) -> None:
     atomic_write_bytes(path, dumps_json({"config_sha256": digest, "entries": entries}))
 
@@ -328,6 +351,14 @@ def certify(
         raise UsageError(
             f"a partial run exists at {partial}: pass --resume to continue it, or delete it to start over"
         )
+    betting = header["statistics"]["interval"] == "betting"
+    if betting:
+        need = 8 * num_classes * o.n + 1024
+        if need > MAX_SIDECAR_BYTES:
+            raise UsageError(
+                f"--interval betting: the per-sample scores of one input ({num_classes} classes × n={o.n}) "
+                f"would exceed the {MAX_SIDECAR_BYTES // 2**20} MiB sidecar limit; lower --n"
+            )
     resumed = len(entries)
     todo = list(range(resumed, len(chosen)))
     labels = data.labels
@@ -350,6 +381,7 @@ def certify(
         device=device,
         dtype=dtype,
         soft=o.soft,
+        keep_samples=betting,
     )
     if progress:
         progress(
@@ -381,6 +413,7 @@ def certify(
                         true_label=int(labels[idx]) if labels is not None else None,
                         seed=jobs[j].seed,
                         result=res,
+                        sidecar=write_sidecar(out, t, res) if betting else None,
                     )
                 )
                 samples += jobs[j].n0 + jobs[j].n

@@ -79,24 +79,41 @@ def select_label(selection: str, result: SampleResult, true_label: int | None) -
     return true_label
 
 
+SCORE_PLACES = 90  # decimal places of written score sums (the schema allows at most 100)
+
+
+def fixed_decimal(q: Fraction, rounding: str, places: int = SCORE_PLACES) -> str:
+    """``q`` (0 ≤ q < 10**100) as a plain decimal, at most ``places`` fraction digits, rounded as asked."""
+    if q == 0:
+        return "0"
+    with localcontext() as ctx:
+        ctx.prec = 250
+        ctx.rounding = rounding  # same direction in the division and the quantisation: composes exactly
+        d = (Decimal(q.numerator) / Decimal(q.denominator)).quantize(Decimal(1).scaleb(-places))
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
 def soft_scores(result: SampleResult, n: int) -> dict[str, Any]:
-    """Exact decimal sums with ``sum²/n ≤ sumsq ≤ sum ≤ n`` enforced (float rounding can break it by ulps)."""
+    """Decimal sums (≤ 90 places) with ``sum²/n ≤ sumsq ≤ sum ≤ n`` enforced exactly.
+
+    Float accumulation can break those inequalities by ulps; each value moves by at most one rounding
+    step (10**-90) or to the nearest bound that restores them.
+    """
     assert result.score_sum is not None and result.score_sumsq is not None
     sums: list[str] = []
     sqs: list[str] = []
     for s_f, q_f in zip(result.score_sum, result.score_sumsq, strict=True):
-        s = min(Fraction(max(s_f, 0.0)), Fraction(n))
-        q = min(Fraction(max(q_f, 0.0)), s)
-        s_txt = exact_decimal(float(s)) if s == Fraction(float(s)) else decimal_down(s, 30)
+        s_txt = fixed_decimal(min(Fraction(max(s_f, 0.0)), Fraction(n)), ROUND_FLOOR)
         s = Fraction(Decimal(s_txt))
-        q = min(q, s)
-        floor_q = s * s / n
-        if q < floor_q:
-            q_txt = decimal_up(floor_q, 40)
+        q = min(Fraction(max(q_f, 0.0)), s)
+        q_txt = fixed_decimal(q, ROUND_FLOOR)
+        if Fraction(Decimal(q_txt)) < s * s / n:
+            q_txt = fixed_decimal(s * s / n, ROUND_CEILING)
             if Fraction(Decimal(q_txt)) > s:
                 q_txt = s_txt
-        else:
-            q_txt = exact_decimal(float(q)) if q == Fraction(float(q)) else decimal_down(q, 40)
         sums.append(s_txt)
         sqs.append(q_txt)
     return {"sum": sums, "sumsq": sqs, "sidecar": None}
@@ -111,16 +128,31 @@ def make_entry(
     true_label: int | None,
     seed: int,
     result: SampleResult,
+    sidecar: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One certificate entry: evidence as sampled, claim derived with the FLOAT backend."""
+    """One certificate entry: evidence as sampled, claim derived with the FLOAT backend.
+
+    ``sidecar`` (``{"path", "sha256"}``, interval ``betting``) references the written per-sample scores,
+    which are ``result.samples``; the claim is then derived from exactly those scores, as the verifier will.
+    """
     st = pred["statistics"]
     soft = pred["guarantee"]["output"] == "soft"
     n = st["n"]
     label = select_label(st["selection"], result, true_label)
     scores = soft_scores(result, n) if soft else None
+    samples = None
+    if scores is not None and sidecar is not None:
+        scores["sidecar"] = {"path": str(sidecar["path"]), "sha256": str(sidecar["sha256"])}
+        samples = list(result.samples) if result.samples is not None else None
     claim: dict[str, Any] = {"abstain": True, "label": None, "radius": None}
     if label is not None:
-        ev = theory.Evidence(label=label, n=n, counts=None if soft else tuple(result.counts), scores=scores)
+        ev = theory.Evidence(
+            label=label,
+            n=n,
+            counts=None if soft else tuple(result.counts),
+            scores=scores,
+            samples=samples,
+        )
         der = theory.derive(spec, ev, theory.FLOAT)
         if der.radius is not None:
             r = der.radius

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -53,6 +54,7 @@ class SampleResult:
     counts: list[int]
     score_sum: list[float] | None = None
     score_sumsq: list[float] | None = None
+    samples: np.ndarray | None = None  # (num_classes, n) float64 scores in sampling order (keep_samples)
 
 
 def _chunks(total: int, chunk: int) -> list[int]:
@@ -74,8 +76,11 @@ class Sampler:
         device: str | torch.device = "cpu",
         dtype: torch.dtype = torch.float32,
         soft: bool = False,
+        keep_samples: bool = False,
         max_batch: int | None = None,
     ) -> None:
+        if keep_samples and not soft:
+            raise ValueError("keep_samples needs soft=True (per-sample scores are softmax scores)")
         if (batch_size is not None and batch_size < 1) or chunk_size < 1:
             raise ValueError("batch_size and chunk_size must be positive")
         self.model = model
@@ -87,6 +92,7 @@ class Sampler:
         self.device = torch.device(device)
         self.dtype = dtype
         self.soft = soft
+        self.keep_samples = keep_samples
         self.fixed_batch = int(batch_size) if batch_size is not None else None
         per_sample = 4 * math.prod(self.model_shape)
         default_max = 16384 if self.device.type == "cuda" else 4096
@@ -164,6 +170,7 @@ class Sampler:
         if self.soft:
             sums = torch.zeros(rows, c, dtype=torch.float64, device=self.device)
             sumsq = torch.zeros(rows, c, dtype=torch.float64, device=self.device)
+        kept: list[list[torch.Tensor]] | None = [[] for _ in jobs] if self.keep_samples else None
         buf, tuner, sync = self._buf, self.tuner, self.device.type == "cuda"
         ci, off = 0, 0
         side: torch.Tensor | None = None
@@ -196,7 +203,13 @@ class Sampler:
                 off += take
                 if off == size:
                     ci, off, side = ci + 1, 0, None
-            self._count(buf[:pos], row_ids, row_lens, counts, sums, sumsq)
+            probs = self._count(buf[:pos], row_ids, row_lens, counts, sums, sumsq)
+            if kept is not None and probs is not None:
+                at = 0
+                for row, length in zip(row_ids, row_lens, strict=True):
+                    if row % 2 == 1:  # estimation rows only, in each input's own sampling order
+                        kept[row // 2].append(probs[at : at + length])
+                    at += length
             if timing:
                 assert tuner is not None
                 if sync:
@@ -215,9 +228,17 @@ class Sampler:
                     counts=host[2 * s + 1],
                     score_sum=hs[2 * s + 1] if hs is not None else None,
                     score_sumsq=hq[2 * s + 1] if hq is not None else None,
+                    samples=self._host_samples(kept[s], j.n) if kept is not None else None,
                 )
             )
         return out
+
+    def _host_samples(self, parts: list[torch.Tensor], n: int) -> np.ndarray:
+        """(num_classes, n) float64 C-order array of the kept scores (exact copies of the float64 probs)."""
+        arr = torch.cat(parts).cpu().numpy() if parts else np.zeros((0, self.num_classes))
+        if arr.shape != (n, self.num_classes):
+            raise RuntimeError(f"kept {arr.shape[0]} per-sample scores, expected n={n}")
+        return np.ascontiguousarray(arr.T, dtype="<f8")
 
     def _count(
         self,
@@ -227,7 +248,8 @@ class Sampler:
         counts: torch.Tensor,
         sums: torch.Tensor | None,
         sumsq: torch.Tensor | None,
-    ) -> None:
+    ) -> torch.Tensor | None:
+        """Count labels (and accumulate soft sums); returns the float64 softmax scores in soft mode."""
         m = batch.shape[0]
         logits = self.model(batch if self.dtype == torch.float32 else batch.to(self.dtype))
         if logits.ndim != 2 or logits.shape != (m, self.num_classes):
@@ -248,10 +270,12 @@ class Sampler:
         counts.index_add_(0, labels, self._ones[:m])
         if sums is not None and sumsq is not None:
             # index_add_ adds each sample in order (on CPU), so the float64 sums do not depend on packing
-            probs = logits.float().softmax(1).double()
+            probs = logits.float().softmax(1).double().clamp_(0.0, 1.0)
             ridx = self._offsets[:m]
             sums.index_add_(0, ridx, probs)
             sumsq.index_add_(0, ridx, probs * probs)
+            return probs
+        return None
 
 
 def seed_for(base_seed: int, index: int) -> int:
