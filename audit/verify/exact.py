@@ -14,6 +14,8 @@ from typing import Any
 
 import mpmath
 
+from audit.theory.precision import decimal_string
+
 
 def to_fraction(value: Any) -> Fraction:
     """Exact rational of an int, Fraction, decimal string or mpmath number; ValueError on NaN/inf/garbage."""
@@ -45,33 +47,14 @@ def to_fraction(value: Any) -> Fraction:
     raise ValueError(f"unsupported number type {type(value).__name__}")
 
 
-def _floor_div(num: int, den: int) -> int:
-    """Floor division as a plain ``int`` (mpmath with gmpy2 hands back ``mpz`` numerators)."""
-    return int(num // den)
-
-
 def to_decimal_str(x: Fraction, digits: int = 20, direction: str = "down") -> str:
-    """``x`` as a decimal string with ``digits`` significant digits, rounded ``down`` (to −∞) or ``up``."""
-    if x == 0:
-        return "0"
-    mag = math.floor(math.log10(abs(float(x)))) if abs(x) > Fraction(1, 10**300) else -300
-    # correct the magnitude estimate exactly
-    while abs(x) >= Fraction(10) ** (mag + 1):
-        mag += 1
-    while abs(x) < Fraction(10) ** mag:
-        mag -= 1
-    scale = digits - 1 - mag
-    scaled = x * Fraction(10) ** scale
-    q = _floor_div(scaled.numerator, scaled.denominator)
-    if direction == "up" and Fraction(q) != scaled:
-        q += 1
-    elif direction != "down" and direction != "up":
+    """``x`` as a decimal string with ``digits`` significant digits, rounded ``down`` (to −∞) or ``up``.
+
+    A thin adapter over :func:`audit.theory.precision.decimal_string` (the one directed decimal rounding).
+    """
+    if direction not in ("down", "up"):
         raise ValueError("direction must be 'down' or 'up'")
-    d = Decimal(f"{q}E{-scale}")  # exact: Decimal(...).scaleb would round to the context's 28 digits
-    text = format(d, "f") if -30 < mag < 30 else format(d, "E")
-    if "." in text and "E" not in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+    return decimal_string(Fraction(x), digits, "f" if direction == "down" else "c")
 
 
 def float_ulp(x: Fraction) -> Fraction:
