@@ -94,22 +94,7 @@ def base_predicate(**over: Any) -> dict[str, Any]:
 
 
 def spec_of(pred: dict[str, Any], **over: Any) -> CertificationSpec:
-    sm, gu, st = pred["smoothing"], pred["guarantee"], pred["statistics"]
-    kw = dict(
-        family=sm["family"],
-        radius_method=gu["radius_method"],
-        interval=st["interval"],
-        alpha=st["alpha"],
-        k=gu["k"],
-        sigma=sm["sigma"],
-        lam=sm["lambda"],
-        d=sm["d"],
-        keep=sm["keep"],
-        lipschitz=gu["lipschitz"],
-        num_classes=st["num_classes"],
-    )
-    kw.update(over)
-    return CertificationSpec(**kw)
+    return CertificationSpec.from_predicate(pred, **over)
 
 
 def issue_claim(

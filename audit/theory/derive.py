@@ -125,6 +125,29 @@ class CertificationSpec:
         if self.radius_method in ("topk", "ablation-topk") and self.interval == "cp":
             raise UsageError("top-k radii need interval simuem or binocp", field="interval")
 
+    @classmethod
+    def from_predicate(cls, pred: Mapping[str, Any], **overrides: Any) -> CertificationSpec:
+        """The spec a certificate predicate (docs/format.md) states; ``overrides`` replace fields (not None).
+
+        This is the one mapping from the format's field names to the theory's, used by issuer and verifier.
+        """
+        sm, gu, st = pred["smoothing"], pred["guarantee"], pred["statistics"]
+        fields: dict[str, Any] = {
+            "family": sm["family"],
+            "radius_method": gu["radius_method"],
+            "interval": st["interval"],
+            "alpha": st["alpha"],
+            "k": gu["k"],
+            "sigma": sm.get("sigma"),
+            "lam": sm.get("lambda"),
+            "d": sm.get("d"),
+            "keep": sm.get("keep"),
+            "lipschitz": gu.get("lipschitz"),
+            "num_classes": st["num_classes"],
+        }
+        fields.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**fields)
+
 
 @dataclass(frozen=True)
 class Evidence:

@@ -73,20 +73,7 @@ def derive_entry(
 def _spec(pred: Mapping[str, Any], radius_method: str | None, interval: str | None) -> Any:
     from audit import theory
 
-    sm, gu, st = pred["smoothing"], pred["guarantee"], pred["statistics"]
-    return theory.CertificationSpec(
-        family=sm["family"],
-        radius_method=radius_method or gu["radius_method"],
-        interval=interval or st["interval"],
-        alpha=st["alpha"],
-        k=gu["k"],
-        sigma=sm.get("sigma"),
-        lam=sm.get("lambda"),
-        d=sm.get("d"),
-        keep=sm.get("keep"),
-        lipschitz=gu.get("lipschitz"),
-        num_classes=st["num_classes"],
-    )
+    return theory.CertificationSpec.from_predicate(pred, radius_method=radius_method, interval=interval)
 
 
 def reuse_failure_bound(alpha: Fraction, c: int) -> Fraction:
