@@ -19,9 +19,12 @@ from collections.abc import Sequence
 
 
 def ladder(chunk_size: int, max_batch: int, workload: int, *, min_share: int = 16) -> list[int]:
-    """Candidates ``chunk·2^k`` (k ≥ −2) up to ``max_batch`` and ``workload / min_share`` (at least one)."""
+    """Candidates ``chunk·2^k`` (k ≥ −1) up to ``max_batch`` and ``workload / min_share`` (at least one).
+
+    Sizes that are multiples or halves of the chunk keep whole chunks in a batch (no split draws).
+    """
     cap = max(1, min(max_batch, workload // min_share))
-    out = sorted({max(1, (chunk_size * 2**k) // 4) for k in range(0, 16)})
+    out = sorted({max(1, (chunk_size * 2**k) // 2) for k in range(0, 16)})
     keep = [b for b in out if b <= cap]
     return keep or [min(out[0], max(1, min(max_batch, workload)))]
 
