@@ -176,6 +176,25 @@ def bench_model(
     return rows
 
 
+def sustained(dev: torch.device, batch: int, total: int, rounds: int) -> None:
+    """ResNet-20, fixed ``batch``: raw forwards vs the sampler over the same long run (``total`` samples)."""
+    torch.manual_seed(0)
+    model = resnet20().to(dev).eval()
+    xb = torch.rand((batch, 3, 32, 32), device=dev)
+    x = torch.rand((1, 3, 32, 32))
+    for r in range(rounds):
+        with torch.inference_mode():
+            model(xb)
+            t0 = time.perf_counter()
+            for _ in range(total // batch):
+                model(xb)
+            _sync(dev)
+            raw = total // batch * batch / (time.perf_counter() - t0)
+        rate, _ = ours(model, x, total, dev, batch)
+        print(json.dumps({"sustained_round": r, "batch": batch, "samples": total, "raw": round(raw),
+                          "ours": round(rate), "ratio": round(rate / raw, 3)}), flush=True)  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--device", default="cpu")
@@ -185,8 +204,13 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--batch", type=int, help="fix (b)'s batch size instead of the automatic search")
     parser.add_argument("--large-repeats", type=int, default=1, help="repeats of the ResNet n=100,000 row")
+    parser.add_argument("--sustained", type=int, metavar="SAMPLES",
+                        help="only: raw forwards vs the sampler (ResNet-20, batch 100), long runs")
     args = parser.parse_args()
     dev = torch.device(args.device)
+    if args.sustained:
+        sustained(dev, args.batch or 100, args.sustained, args.repeats)
+        return
     ns = [int(v) for v in args.ns.split(",")]
     rows: list[dict] = []
     if "demo" in args.models:
