@@ -21,27 +21,13 @@ RADIUS_DIGITS = 7  # significant digits kept in a claimed radius (rounded toward
 
 
 def decimal_down(x: float | Fraction | int, digits: int = RADIUS_DIGITS) -> str:
-    """Decimal string ≤ ``x`` with ``digits`` significant digits (plain notation, no exponent)."""
-    q = Fraction(x)
-    return _to_decimal(q, digits, ROUND_FLOOR)
+    """Decimal string ≤ ``x`` with ``digits`` significant digits (the theory's directed rounding)."""
+    return theory.precision.decimal_string(Fraction(x), digits, "f")
 
 
 def decimal_up(x: float | Fraction | int, digits: int = 17) -> str:
     """Decimal string ≥ ``x`` with ``digits`` significant digits."""
-    return _to_decimal(Fraction(x), digits, ROUND_CEILING)
-
-
-def _to_decimal(q: Fraction, digits: int, rounding: str) -> str:
-    if q == 0:
-        return "0"
-    with localcontext() as ctx:
-        ctx.prec = digits
-        ctx.rounding = rounding
-        d = Decimal(q.numerator) / Decimal(q.denominator)
-    s = format(d, "f")
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return s if s not in ("", "-0") else "0"
+    return theory.precision.decimal_string(Fraction(x), digits, "c")
 
 
 def exact_decimal(x: float) -> str:
@@ -54,20 +40,7 @@ def exact_decimal(x: float) -> str:
 
 def spec_from_predicate(pred: Mapping[str, Any]) -> theory.CertificationSpec:
     """The theory spec the verifier builds from the same predicate fields."""
-    sm, gu, st = pred["smoothing"], pred["guarantee"], pred["statistics"]
-    return theory.CertificationSpec(
-        family=sm["family"],
-        radius_method=gu["radius_method"],
-        interval=st["interval"],
-        alpha=st["alpha"],
-        k=gu["k"],
-        sigma=sm.get("sigma"),
-        lam=sm.get("lambda"),
-        d=sm.get("d"),
-        keep=sm.get("keep"),
-        lipschitz=gu.get("lipschitz"),
-        num_classes=st["num_classes"],
-    )
+    return theory.CertificationSpec.from_predicate(pred)
 
 
 def select_label(selection: str, result: SampleResult, true_label: int | None) -> int | None:
@@ -177,7 +150,6 @@ def summary(
     """Claimed certified accuracy at each radius (exact, rounded down) and its population lower bound."""
     rows = []
     m = len(entries)
-    pop_fn = getattr(theory, "population_lower_bound", None)
     for r_txt in radii:
         r = Fraction(Decimal(r_txt))
         hits = sum(
@@ -190,11 +162,11 @@ def summary(
         )
         acc = Fraction(hits, m) if m else Fraction(0)
         row: dict[str, Any] = {"radius": r_txt, "claimed": decimal_down(acc, 12)}
-        if pop_fn is not None and m > 0:
+        if m > 0:
             B = theory.mp_backend(50)
-            res = pop_fn(acc, Fraction(Decimal(alpha)), Fraction(Decimal(rho)), m, backend=B)
-            pop = B.to_fraction(getattr(res, "value", res))
-            row["population_lower"] = decimal_down(pop, 12) if pop > 0 else ("-" + decimal_up(-pop, 12))
+            a, p = Fraction(Decimal(alpha)), Fraction(Decimal(rho))
+            res = theory.population_lower_bound(acc, a, p, m, backend=B)
+            row["population_lower"] = decimal_down(B.to_fraction(res.value), 12)
             row["rho"] = rho
         rows.append(row)
     return {"certified_accuracy": rows}
