@@ -46,3 +46,12 @@ def test_audit_sources_never_import_torch_or_the_issuer() -> None:
                 if name.split(".")[0] in {"torch", "certs"}:
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
     assert offenders == []
+
+
+def test_test_module_basenames_are_unique() -> None:
+    """pytest's default import mode needs unique test-module basenames across tests/ (no __init__.py)."""
+    seen: dict[str, list[str]] = {}
+    for path in (ROOT / "tests").rglob("*.py"):
+        seen.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    clashes = {name: paths for name, paths in seen.items() if len(paths) > 1 and name != "conftest.py"}
+    assert clashes == {}
