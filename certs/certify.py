@@ -462,5 +462,6 @@ def dumps_summary(result: CertifyResult) -> str:
             "certified_correct": correct,
             "evals_per_s": round(sampler_throughput(result)),
             "certified_accuracy": rows,
-        }
+        },
+        allow_nan=False,
     )

@@ -171,7 +171,7 @@ def bench_model(
             "raw": {k: [round(v) for v in vs] for k, vs in runs.items()},
             "a_search_max": [round(v) for v in search_max],
         }  # fmt: skip
-        print(json.dumps(row), flush=True)
+        print(json.dumps(row, allow_nan=False), flush=True)
         rows.append(row)
     return rows
 
