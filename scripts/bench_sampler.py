@@ -191,8 +191,9 @@ def sustained(dev: torch.device, batch: int, total: int, rounds: int) -> None:
             _sync(dev)
             raw = total // batch * batch / (time.perf_counter() - t0)
         rate, _ = ours(model, x, total, dev, batch)
-        print(json.dumps({"sustained_round": r, "batch": batch, "samples": total, "raw": round(raw),
-                          "ours": round(rate), "ratio": round(rate / raw, 3)}), flush=True)  # fmt: skip
+        row = {"sustained_round": r, "batch": batch, "samples": total, "raw": round(raw),
+               "ours": round(rate), "ratio": round(rate / raw, 3)}  # fmt: skip
+        print(json.dumps(row, allow_nan=False), flush=True)
 
 
 def main() -> None:

@@ -20,14 +20,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from audit import __version__
 from audit.theory import FLOAT, cp_lower, mp_backend
 from audit.theory.gaussian import cohen_radius
 from audit.verify.exact import to_decimal_str, to_fraction
 from audit.verify.importers.cohen_log import LogRow, parse_cohen_log
 from audit.verify.importers.printed import printed_interval, smallest_count
-
-IMPORT_CREATED = "1970-01-01T00:00:00Z"  # deterministic output; the log carries no date
+from audit.verify.importers.skeleton import gaussian_l2_predicate
 
 
 def cohen_radius_fn(
@@ -137,22 +135,13 @@ def import_cohen(
                 "imported": {"source": "cohen-certify-log", "line": row.line, **ext},
             }
         )
-    predicate = {
-        "format_version": 1,
-        "created": IMPORT_CREATED,
-        "tool": {"name": "audit import cohen", "version": __version__},
-        "model_files": [],
-        "smoothing": {
-            "family": "gaussian",
-            "sigma": sigma,
-            "lambda": None,
-            "keep": None,
-            "d": 3072,
-            "input_space": None,
-            "ablated_encoding": None,
-        },
-        "guarantee": {"norm": "l2", "k": 1, "output": "hard", "radius_method": "cohen", "lipschitz": None},
-        "statistics": {
+    predicate = gaussian_l2_predicate(
+        tool="audit import cohen",
+        source="locuslab/smoothing certify.py (imported log)",
+        sigma=sigma,
+        k=1,
+        radius_method="cohen",
+        statistics={
             "alpha": alpha,
             "interval": "cp",
             "alpha_split": [{"bound": "pA_low", "alpha": alpha}],
@@ -161,18 +150,9 @@ def import_cohen(
             "n": n,
             "num_classes": num_classes,
         },
-        "sampler": {
-            "software": {"source": "locuslab/smoothing certify.py (imported log)"},
-            "device": None,
-            "dtype": None,
-            "batch_size": None,
-            "rng": None,
-            "base_seed": None,
-        },
-        "entries": entries,
-        "summary": {"certified_accuracy": []},
-        "imported": {"source": "cohen-certify-log", "log": Path(log).name, "radius_digits": 3},
-    }
+        entries=entries,
+    )
+    predicate["imported"] = {"source": "cohen-certify-log", "log": Path(log).name, "radius_digits": 3}
     return predicate, subjects, matches
 
 

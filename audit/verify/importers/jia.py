@@ -14,12 +14,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from audit import __version__
 from audit.errors import InputError
 from audit.theory import FLOAT, CertificationSpec, Evidence, derive
 from audit.verify.exact import to_decimal_str
 from audit.verify.importers.cohen_log import parse_printed
 from audit.verify.importers.printed import printed_interval
+from audit.verify.importers.skeleton import gaussian_l2_predicate
 
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -121,22 +121,13 @@ def import_jia_topk(
         )
     data = Path(counts_file).read_bytes()
     subjects = [{"name": Path(counts_file).name, "digest": {"sha256": hashlib.sha256(data).hexdigest()}}]
-    predicate = {
-        "format_version": 1,
-        "created": "1970-01-01T00:00:00Z",
-        "tool": {"name": "audit import jia-topk", "version": __version__},
-        "model_files": [],
-        "smoothing": {
-            "family": "gaussian",
-            "sigma": sigma,
-            "lambda": None,
-            "keep": None,
-            "d": 3072,
-            "input_space": None,
-            "ablated_encoding": None,
-        },
-        "guarantee": {"norm": "l2", "k": k, "output": "hard", "radius_method": "topk", "lipschitz": None},
-        "statistics": {
+    predicate = gaussian_l2_predicate(
+        tool="audit import jia-topk",
+        source="jjy1994/Certify_Topk (imported counts)",
+        sigma=sigma,
+        k=k,
+        radius_method="topk",
+        statistics={
             "alpha": alpha,
             "interval": "simuem",
             "alpha_split": [{"bound": "simuem", "alpha": alpha}],
@@ -145,15 +136,6 @@ def import_jia_topk(
             "n": n,
             "num_classes": c,
         },
-        "sampler": {
-            "software": {"source": "jjy1994/Certify_Topk (imported counts)"},
-            "device": None,
-            "dtype": None,
-            "batch_size": None,
-            "rng": None,
-            "base_seed": None,
-        },
-        "entries": entries,
-        "summary": {"certified_accuracy": []},
-    }
+        entries=entries,
+    )
     return predicate, subjects
