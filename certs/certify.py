@@ -2,7 +2,8 @@
 
 Guarantees:
 
-- The model is loaded without unpickling (:mod:`certs.models`), runs in eval mode under inference mode.
+- The model is loaded without unpickling (:mod:`certs.models`), runs in eval mode under inference mode, eager
+  or as a probe-checked optimised TorchScript graph (:mod:`certs.graph`; the choice is recorded).
 - Input ``i`` is sampled with its own recorded seed (:func:`certs.sampler.seed_for`); the counts do not depend
   on batch size, packing or on whether the run was interrupted and resumed (see :mod:`certs.sampler`).
 - Radii come from :mod:`audit.theory` and are written rounded toward zero (:mod:`certs.claims`).
@@ -41,6 +42,7 @@ from audit.verify.sidecar import MAX_SIDECAR_BYTES
 from certs.claims import make_entry, spec_from_predicate, summary
 from certs.data import Dataset, input_digest, load_data, select_indices
 from certs.fileio import atomic_write_bytes
+from certs.graph import GraphChoice, prepare_graph
 from certs.models import LoadedModel, load_model
 from certs.noise import ABLATED_ENCODING, NoiseSpec
 from certs.sampler import DEFAULT_CHUNK, GROUP_SAMPLES, Job, Sampler, seed_for
@@ -72,6 +74,7 @@ class CertifyOptions:
     chunk_size: int = DEFAULT_CHUNK
     device: str = "auto"
     dtype: str = "float32"
+    graph: str = "auto"  # "auto" | "eager" | "optimized" (certs.graph)
     base_seed: int = 0
     pack: bool = True
     group_samples: int = GROUP_SAMPLES  # inputs packed per host read / checkpoint
@@ -153,6 +156,19 @@ def _num_classes(model: LoadedModel, noise: NoiseSpec, x: np.ndarray, device: to
     if logits.ndim != 2 or logits.shape[1] < 2:
         raise InputError(f"model output has shape {list(logits.shape)}; expected [batch, classes>=2]")
     return int(logits.shape[1])
+
+
+PROBE_SIZE = 64
+
+
+def choose_graph(
+    model: LoadedModel, noise: NoiseSpec, x: np.ndarray, device: torch.device, dtype: torch.dtype, mode: str
+) -> GraphChoice:
+    """:func:`certs.graph.prepare_graph` with a probe of noisy copies of ``x`` (fixed generator seed)."""
+    gen = torch.Generator(device=device).manual_seed(0)
+    probe = torch.empty((PROBE_SIZE, *noise.model_shape(tuple(x.shape))), device=device)
+    noise.draw(probe, torch.from_numpy(x).to(device), gen)
+    return prepare_graph(model.module, probe.to(dtype), mode, dtype=dtype)
 
 
 def build_header(
@@ -243,7 +259,7 @@ def _config_digest(header: dict[str, Any], ids: Sequence[str], digests: Sequence
     keep = {k: header[k] for k in ("model_files", "smoothing", "guarantee", "statistics")}
     sam = header["sampler"]
     keep["sampler"] = {
-        k: sam[k] for k in ("base_seed", "chunk_size", "device_type", "dtype", "model_builder")
+        k: sam.get(k) for k in ("base_seed", "chunk_size", "device_type", "dtype", "model_builder", "graph")
     }
     keep["inputs"] = [list(ids), list(digests)]
     return hashlib.sha256(dumps_json(keep)).hexdigest()
@@ -336,7 +352,9 @@ def certify(
     per_input = (o.n0 if resolve_defaults(o)[2] == "separate-draw" else 0) + o.n
     # None: the sampler chooses during the run (certs.tuning); the header records the size it settled on.
     batch_size = o.batch_size
+    choice = choose_graph(model, o.noise, data.inputs[chosen[0]], device, dtype, o.graph)
     header = build_header(o, model, mpath, data, num_classes, device, batch_size)
+    header["sampler"].update(choice.record())
     spec = spec_from_predicate(header)
     sel = header["statistics"]["selection"]
     ids = [f"{data.name}:{i}" for i in chosen]
@@ -372,7 +390,7 @@ def certify(
         for t in todo
     ]
     sampler = Sampler(
-        model.module,
+        choice.model,
         o.noise,
         shape,
         num_classes,
@@ -392,6 +410,7 @@ def certify(
                 "batch_size": batch_size or "auto",
                 "samples_per_input": per_input,
                 "device": str(device),
+                "graph": choice.graph,
             },
         )
     on_batch = (lambda m: progress("batch", {"samples": m})) if progress else None

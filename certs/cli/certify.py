@@ -42,6 +42,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--chunk-size", type=int, default=100, help="samples per noise draw (recorded)")
     p.add_argument("--device", default="auto", help="auto | cpu | cuda[:i]")
     p.add_argument("--dtype", default="float32", help="float32 | float64 | float16 | bfloat16")
+    p.add_argument(
+        "--graph",
+        choices=("auto", "eager", "optimized"),
+        default="auto",
+        help="model execution: frozen TorchScript optimised for inference (auto: on CPU float32 when it "
+        "passes the probe check), or eager; recorded in the certificate",
+    )
     p.add_argument("--seed", type=int, default=0, help="base seed; each input's own seed is recorded")
     p.add_argument("--no-pack", action="store_true", help="one input per batch (same counts, slower)")
     p.add_argument("--key", help="Ed25519 private key PEM (omit for an unsigned certificate)")
@@ -82,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         chunk_size=args.chunk_size,
         device=args.device,
         dtype=args.dtype,
+        graph=args.graph,
         base_seed=args.seed,
         pack=not args.no_pack,
     )

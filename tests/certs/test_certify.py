@@ -11,8 +11,9 @@ import torch
 from audit.errors import UsageError
 from audit.format import load_certificate
 from audit.verify.pipeline import VerifyOptions, verify_file
-from certs.certify import CertifyOptions, certify
+from certs.certify import CertifyOptions, certify, choose_graph
 from certs.cli import main as certs_main
+from certs.models import load_model
 from certs.noise import NoiseSpec
 from certs.sampler import Job, Sampler
 
@@ -88,10 +89,13 @@ def test_counts_replay_exactly_from_recorded_seeds(tmp_path: Path, keypair, demo
     pred = _predicate(out, pub)
     ds = __import__("certs.data", fromlist=["load_data"]).load_data(DATA)
     chunk = pred["sampler"]["chunk_size"]
+    graph = {"torchscript-optimized": "optimized", "eager": "eager"}[pred["sampler"]["graph"]]
+    model = choose_graph(load_model(WEIGHTS, builder=BUILDER), opts.noise, ds.inputs[10], torch.device("cpu"),
+                         torch.float32, graph).model  # fmt: skip
     for e in pred["entries"]:
         idx = int(e["id"].split(":")[1])
         job = Job(torch.from_numpy(ds.inputs[idx]), e["seed"], 40, 260)
-        s = Sampler(demo_model, NoiseSpec("gaussian", sigma="0.5"), (1, 8, 8), 10, batch_size=33,
+        s = Sampler(model, NoiseSpec("gaussian", sigma="0.5"), (1, 8, 8), 10, batch_size=33,
                     chunk_size=chunk)  # fmt: skip
         (res,) = s.run_group([job])
         assert res.counts == e["counts"] and res.selection_counts == e["selection_counts"]
