@@ -8,7 +8,11 @@ Guarantees:
   selection and allocation), then timed full batches. A candidate's score is its best rate so far (on a
   shared CPU, interference only slows a batch down, so the maximum is the least disturbed estimate).
 - Round ``r`` gives each surviving candidate ``2**r`` timed batches, then keeps the better half (at least
-  one). Exploration stops as soon as one candidate remains or the samples spent exploring reach
+  one). Round 0 climbs the ladder in ascending order and stops climbing once two consecutive candidates score
+  below ``CLIMB_DROP`` × the best so far (throughput falls off past the best batch size; the largest sizes
+  are also the costliest to try). The climb removes no size it has measured: it only spares the sizes above
+  two slow ones, which count as losers of round 0 when that round is halved.
+  Exploration stops as soon as one candidate remains or the samples spent exploring reach
   ``explore_fraction`` of the workload; the best-scoring candidate is used from then on.
 """
 
@@ -16,6 +20,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+
+CLIMB_DROP = 0.75
 
 
 def ladder(chunk_size: int, max_batch: int, workload: int, *, min_share: int = 16) -> list[int]:
@@ -42,6 +48,8 @@ class BatchTuner:
         self.spent = 0
         self.round = 0
         self._todo: list[int] = []
+        self._climbed: list[int] = []  # round-0 candidates in the order they were first scored
+        self._skipped = 0  # round-0 candidates the climb never tried (they count as that round's losers)
         self.chosen: int | None = self.alive[0] if len(self.alive) == 1 else None
         self._plan_round()
 
@@ -70,18 +78,33 @@ class BatchTuner:
         if batch not in self.warmed:
             self.warmed.add(batch)
         elif seconds > 0:
+            first = batch not in self.best_rate
             self.best_rate[batch] = max(self.best_rate.get(batch, 0.0), samples / seconds)
+            if first and self.round == 0:
+                self._climb(batch)
         if self.spent >= self.budget and self.best_rate:
             self.chosen = self.best()
             return
         if not self._todo:
             ranked = sorted(self.alive, key=lambda b: -self.best_rate.get(b, 0.0))
-            self.alive = ranked[: max(1, math.ceil(len(ranked) / 2))]
+            self.alive = ranked[: max(1, math.ceil((len(ranked) + self._skipped) / 2))]
+            self._skipped = 0
             self.round += 1
             if len(self.alive) == 1:
                 self.chosen = self.alive[0]
             else:
                 self._plan_round()
+
+    def _climb(self, batch: int) -> None:
+        """Stop trying larger sizes once the last two first-scored candidates are both well below the best."""
+        self._climbed.append(batch)
+        if len(self._climbed) < 2:
+            return
+        top = max(self.best_rate.values())
+        if all(self.best_rate[b] < CLIMB_DROP * top for b in self._climbed[-2:]):
+            self._todo = [b for b in self._todo if b <= batch]
+            self._skipped += sum(b > batch for b in self.alive)
+            self.alive = [b for b in self.alive if b <= batch]
 
     def best(self) -> int:
         """The best-scoring candidate so far (the smallest alive one before any measurement)."""

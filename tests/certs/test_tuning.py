@@ -95,3 +95,32 @@ def test_certify_records_the_batch_size_it_settled_on(tmp_path: Path) -> None:
     res = certify(root / "demo_cnn.safetensors", TEST_DATA, opts, out=tmp_path / "c.json",
                   builder="certs.demo_model:build", indices="0-3")  # fmt: skip
     assert res.statement["predicate"]["sampler"]["batch_size"] in ladder(100, 4096, 4 * 220)
+
+
+def test_climb_stops_after_two_slow_sizes_and_skips_the_costly_ones() -> None:
+    """ResNet-like CPU curve: best at 100, falling off; 1600 and 3200 are never tried."""
+    curve = {50: 1500.0, 100: 1600.0, 200: 1300.0, 400: 1000.0, 800: 750.0, 1600: 520.0, 3200: 400.0}
+    tried: list[int] = []
+
+    def rate(b: int) -> float:
+        tried.append(b)
+        return curve[b]
+
+    tuner = BatchTuner(list(curve), workload=10**9)
+    assert _drive(tuner, rate) == 100
+    assert max(tried) == 800 and 1600 not in tuner.best_rate
+
+
+def test_one_slow_timing_does_not_stop_the_climb_or_lose_the_best() -> None:
+    """The first timing of the best size (200) is disturbed: the climb goes on past it (800 is tried) and
+    the choice is still a size within 5 % of the best."""
+    curve = {50: 70.0, 100: 90.0, 200: 100.0, 400: 95.0, 800: 60.0}
+    calls = {b: 0 for b in curve}
+
+    def rate(b: int) -> float:
+        calls[b] += 1
+        return 30.0 if b == 200 and calls[b] == 2 else curve[b]  # call 1 is the untimed warm-up
+
+    tuner = BatchTuner(list(curve), workload=10**9)
+    assert _drive(tuner, rate) in (200, 400)
+    assert calls[800] >= 1
