@@ -42,7 +42,7 @@ from audit.verify.sidecar import MAX_SIDECAR_BYTES
 from certs.claims import make_entry, spec_from_predicate, summary
 from certs.data import Dataset, input_digest, load_data, select_indices
 from certs.fileio import atomic_write_bytes
-from certs.graph import GraphChoice, prepare_graph
+from certs.graph import GraphChoice, noisy_probe, prepare_graph
 from certs.models import LoadedModel, load_model
 from certs.noise import ABLATED_ENCODING, NoiseSpec
 from certs.sampler import DEFAULT_CHUNK, GROUP_SAMPLES, Job, Sampler, seed_for
@@ -158,16 +158,11 @@ def _num_classes(model: LoadedModel, noise: NoiseSpec, x: np.ndarray, device: to
     return int(logits.shape[1])
 
 
-PROBE_SIZE = 64
-
-
 def choose_graph(
     model: LoadedModel, noise: NoiseSpec, x: np.ndarray, device: torch.device, dtype: torch.dtype, mode: str
 ) -> GraphChoice:
-    """:func:`certs.graph.prepare_graph` with a probe of noisy copies of ``x`` (fixed generator seed)."""
-    gen = torch.Generator(device=device).manual_seed(0)
-    probe = torch.empty((PROBE_SIZE, *noise.model_shape(tuple(x.shape))), device=device)
-    noise.draw(probe, torch.from_numpy(x).to(device), gen)
+    """:func:`certs.graph.prepare_graph` on noisy copies of ``x`` (:func:`certs.graph.noisy_probe`)."""
+    probe = noisy_probe(noise, torch.from_numpy(x), device)
     return prepare_graph(model.module, probe.to(dtype), mode, dtype=dtype)
 
 

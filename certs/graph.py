@@ -26,8 +26,10 @@ import torch
 from torch import nn
 
 from audit.errors import ModelLoadError, UsageError
+from certs.noise import NoiseSpec
 
 MODES = ("auto", "eager", "optimized")
+PROBE_SIZE = 64
 PROBE_RTOL = 1e-4
 TRACE_BATCH = 8
 
@@ -47,6 +49,16 @@ class GraphChoice:
         if self.note:
             out["graph_note"] = self.note
         return out
+
+
+def noisy_probe(
+    noise: NoiseSpec, x: torch.Tensor, device: torch.device, size: int = PROBE_SIZE
+) -> torch.Tensor:
+    """``size`` noisy copies of the input ``x`` under ``noise`` (fixed generator seed 0): the probe inputs."""
+    gen = torch.Generator(device=device).manual_seed(0)
+    probe = torch.empty((size, *noise.model_shape(tuple(x.shape))), device=device)
+    noise.draw(probe, x.to(device, torch.float32), gen)
+    return probe
 
 
 def optimize(module: Model, example: torch.Tensor) -> torch.jit.ScriptModule:
