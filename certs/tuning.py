@@ -21,10 +21,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-CLIMB_DROP = 0.75
+CLIMB_DROP = 0.85
 
 
-def ladder(chunk_size: int, max_batch: int, workload: int, *, min_share: int = 16) -> list[int]:
+def ladder(chunk_size: int, max_batch: int, workload: int, *, min_share: int = 32) -> list[int]:
     """Candidates ``chunk·2^k`` (k ≥ −1) up to ``max_batch`` and ``workload / min_share`` (at least one).
 
     Sizes that are multiples or halves of the chunk keep whole chunks in a batch (no split draws).
