@@ -14,7 +14,7 @@ from torch import nn
 from audit import theory
 from certs.data import load_data
 from certs.noise import NoiseSpec
-from certs.sampler import Job, Sampler, auto_batch_size, seed_for
+from certs.sampler import Job, Sampler, seed_for
 
 TEST_DATA = Path(__file__).resolve().parents[2] / "cases" / "demo" / "digits-test.npz"
 
@@ -129,12 +129,6 @@ def test_certified_radius_coverage_at_known_p(family: str) -> None:
     fails = sum(r > t for r in radii)
     assert fails <= 0.1 * m + 3 * math.sqrt(m * 0.1 * 0.9)
     assert np.mean(radii) > 0.05  # not vacuous: most inputs get a positive radius
-
-
-def test_auto_batch_size_returns_a_measured_candidate(demo_model: nn.Module) -> None:
-    best, rates = auto_batch_size(demo_model, (1, 8, 8), candidates=(16, 64, 256), budget_s=1.0)
-    assert best in rates and rates[best] == max(rates.values())
-    assert all(r > 0 for r in rates.values())
 
 
 def test_seed_for_is_stable_and_distinct() -> None:
