@@ -122,3 +122,15 @@ def test_certificate_records_the_graph_and_resume_refuses_a_different_one(tmp_pa
     assert len(pred["entries"]) == 6
     opts = VerifyOptions(trusted_keys=[pub], model_paths=[str(WEIGHTS)], workers=1)
     assert verify_file(out, opts).passed and verify_file(opt, opts).passed
+
+
+def test_a_torchscript_archive_is_optimised_without_tracing(tmp_path: Path, demo_model) -> None:
+    path = tmp_path / "m.pt"
+    torch.jit.save(torch.jit.script(demo_model), str(path))
+    loaded = load_model(path)
+    assert loaded.kind == "torchscript"
+    choice = prepare_graph(loaded.module, _probe((1, 8, 8)), "optimized")
+    assert choice.graph == "torchscript-optimized"
+    x = torch.rand((200, 1, 8, 8), generator=torch.Generator().manual_seed(3))
+    with torch.inference_mode():
+        assert torch.equal(choice.model(x).argmax(1), demo_model(x).argmax(1))
