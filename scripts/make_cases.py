@@ -407,9 +407,9 @@ def main() -> None:
     stmt = json.loads(base64.b64decode(env["payload"]))
     stmt["predicate"]["entries"][0]["claim"]["radius"] = "9.99"
     env["payload"] = base64.b64encode(
-        json.dumps(stmt, separators=(",", ":"), sort_keys=True).encode()
+        json.dumps(stmt, separators=(",", ":"), sort_keys=True, allow_nan=False).encode()
     ).decode()
-    atomic_write(path, json.dumps(env).encode())
+    atomic_write(path, json.dumps(env, allow_nan=False).encode())
     case("tampered_payload", None, 1, None, "payload edited after signing", signature="invalid")
     case(
         "wrong_key",
@@ -624,7 +624,8 @@ def main() -> None:
         "structural": False,
     }
 
-    atomic_write(CASES / "expected.json", (json.dumps(expected, indent=2, sort_keys=True) + "\n").encode())
+    text = json.dumps(expected, indent=2, sort_keys=True, allow_nan=False) + "\n"
+    atomic_write(CASES / "expected.json", text.encode())
     print(f"wrote {len(expected)} cases to {CASES}")
 
 
