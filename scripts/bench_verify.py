@@ -26,6 +26,7 @@ from audit.format import write_certificate  # noqa: E402
 from audit.theory import FLOAT, CertificationSpec, Evidence, derive  # noqa: E402
 from audit.theory import binomial as _binomial  # noqa: E402
 from audit.verify.exact import to_decimal_str  # noqa: E402
+from audit.verify.importers.skeleton import gaussian_l2_predicate  # noqa: E402
 from audit.verify.pipeline import VerifyOptions, verify_statement  # noqa: E402
 
 REAL = Path(__file__).resolve().parents[1] / "cases" / "realdata" / "jia_topk_cifar_sigma025_counts.txt"
@@ -70,28 +71,13 @@ def make_predicate(kind: str, m: int, seed: int = 0) -> dict:
                 "claim": claim,
             }
         )
-    return {
-        "format_version": 1,
-        "created": "2026-11-21T12:00:00Z",
-        "tool": {"name": "bench", "version": "0"},
-        "model_files": [],
-        "smoothing": {
-            "family": "gaussian",
-            "sigma": "0.25",
-            "lambda": None,
-            "keep": None,
-            "d": 3072,
-            "input_space": None,
-            "ablated_encoding": None,
-        },
-        "guarantee": {
-            "norm": "l2",
-            "k": spec.k,
-            "output": "hard",
-            "radius_method": spec.radius_method,
-            "lipschitz": None,
-        },
-        "statistics": {
+    pred = gaussian_l2_predicate(
+        tool="bench",
+        source="scripts/bench_verify.py",
+        sigma="0.25",
+        k=spec.k,
+        radius_method=spec.radius_method,
+        statistics={
             "alpha": "0.001",
             "interval": spec.interval,
             "alpha_split": [{"bound": "all", "alpha": "0.001"}],
@@ -100,17 +86,12 @@ def make_predicate(kind: str, m: int, seed: int = 0) -> dict:
             "n": 100000,
             "num_classes": 10,
         },
-        "sampler": {
-            "software": {},
-            "device": None,
-            "dtype": None,
-            "batch_size": None,
-            "rng": None,
-            "base_seed": 0,
-        },
-        "entries": entries,
-        "summary": {"certified_accuracy": []},
-    }
+        entries=entries,
+    )
+    pred["tool"]["version"] = "0"
+    pred["created"] = "2026-11-21T12:00:00Z"
+    pred["sampler"] = {**pred["sampler"], "software": {}, "base_seed": 0}
+    return pred
 
 
 def float_path(pred: dict) -> float:

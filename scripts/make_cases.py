@@ -32,6 +32,7 @@ from audit.format.document import build_statement  # noqa: E402
 from audit.format.io import atomic_write  # noqa: E402
 from audit.theory import FLOAT, CertificationSpec, Evidence, derive, mp_backend  # noqa: E402
 from audit.verify.exact import to_decimal_str  # noqa: E402
+from audit.verify.importers.skeleton import gaussian_l2_predicate  # noqa: E402
 
 CASES = ROOT / "cases"
 KEYS = CASES / "keys"
@@ -53,22 +54,13 @@ def keys() -> tuple[Any, Any]:
 
 
 def base_predicate(**over: Any) -> dict[str, Any]:
-    pred: dict[str, Any] = {
-        "format_version": 1,
-        "created": "2026-11-21T12:00:00Z",
-        "tool": {"name": "make_cases", "version": "0.1.0"},
-        "model_files": [],
-        "smoothing": {
-            "family": "gaussian",
-            "sigma": "0.25",
-            "lambda": None,
-            "keep": None,
-            "d": 3072,
-            "input_space": None,
-            "ablated_encoding": None,
-        },
-        "guarantee": {"norm": "l2", "k": 1, "output": "hard", "radius_method": "cohen", "lipschitz": None},
-        "statistics": {
+    pred = gaussian_l2_predicate(
+        tool="make_cases",
+        source="scripts/make_cases.py",
+        sigma="0.25",
+        k=1,
+        radius_method="cohen",
+        statistics={
             "alpha": "0.001",
             "interval": "cp",
             "alpha_split": [{"bound": "pA_low", "alpha": "0.001"}],
@@ -77,17 +69,12 @@ def base_predicate(**over: Any) -> dict[str, Any]:
             "n": 100000,
             "num_classes": 10,
         },
-        "sampler": {
-            "software": {"python": "3.11"},
-            "device": "cpu",
-            "dtype": "float32",
-            "batch_size": 1000,
-            "rng": "test",
-            "base_seed": 0,
-        },
-        "entries": [],
-        "summary": {"certified_accuracy": []},
-    }
+        entries=[],
+    )
+    pred["tool"]["version"] = "0.1.0"
+    pred["created"] = "2026-11-21T12:00:00Z"
+    pred["sampler"] = {"software": {"python": "3.11"}, "device": "cpu", "dtype": "float32",
+                       "batch_size": 1000, "rng": "test", "base_seed": 0}  # fmt: skip
     for k, v in over.items():
         pred[k] = v
     return pred

@@ -7,25 +7,17 @@ from typing import Any
 
 from audit.format import validate_schema
 from audit.format.document import build_statement
+from audit.verify.importers.skeleton import gaussian_l2_predicate
 
 SUBJECT = [{"name": "m.safetensors", "digest": {"sha256": "0" * 63 + "1"}}]
 
-BASE: dict[str, Any] = {
-    "format_version": 1,
-    "created": "2026-11-21T12:00:00Z",
-    "tool": {"name": "tests", "version": "0"},
-    "model_files": [],
-    "smoothing": {
-        "family": "gaussian",
-        "sigma": "0.25",
-        "lambda": None,
-        "keep": None,
-        "d": 3072,
-        "input_space": None,
-        "ablated_encoding": None,
-    },
-    "guarantee": {"norm": "l2", "k": 1, "output": "hard", "radius_method": "cohen", "lipschitz": None},
-    "statistics": {
+BASE: dict[str, Any] = gaussian_l2_predicate(
+    tool="tests",
+    source="tests/verify",
+    sigma="0.25",
+    k=1,
+    radius_method="cohen",
+    statistics={
         "alpha": "0.001",
         "interval": "cp",
         "alpha_split": [{"bound": "pA_low", "alpha": "0.001"}],
@@ -34,17 +26,12 @@ BASE: dict[str, Any] = {
         "n": 100000,
         "num_classes": 10,
     },
-    "sampler": {
-        "software": {"python": "3.11"},
-        "device": "cpu",
-        "dtype": "float32",
-        "batch_size": 1,
-        "rng": "test",
-        "base_seed": 0,
-    },
-    "entries": [],
-    "summary": {"certified_accuracy": []},
-}
+    entries=[],
+)
+BASE["tool"]["version"] = "0"
+BASE["created"] = "2026-11-21T12:00:00Z"
+BASE["sampler"] = {"software": {"python": "3.11"}, "device": "cpu", "dtype": "float32", "batch_size": 1,
+                   "rng": "test", "base_seed": 0}  # fmt: skip
 
 
 def predicate() -> dict[str, Any]:
