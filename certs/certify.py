@@ -75,6 +75,7 @@ class CertifyOptions:
     device: str = "auto"
     dtype: str = "float32"
     graph: str = "auto"  # "auto" | "eager" | "optimized" (certs.graph)
+    rng: str = "cpu"  # "cpu": CPU generators, every run replays on a CPU | "device": the model device's own
     base_seed: int = 0
     pack: bool = True
     group_samples: int = GROUP_SAMPLES  # inputs packed per host read / checkpoint
@@ -120,6 +121,15 @@ def resolve_defaults(o: CertifyOptions) -> tuple[str, str, str]:
     if o.n < 1:
         raise UsageError("--n must be >= 1")
     return rm, iv, sel
+
+
+def resolve_rng_device(rng: str, device: torch.device) -> torch.device:
+    """Where the per-input generators live: ``cpu`` (default, replayable on any machine) or ``device``."""
+    if rng == "cpu":
+        return torch.device("cpu")
+    if rng == "device":
+        return device
+    raise UsageError(f"--rng must be cpu or device, not {rng!r}")
 
 
 def resolve_device(name: str) -> torch.device:
@@ -213,7 +223,8 @@ def build_header(
     spec_probe["statistics"]["alpha_split"] = [
         {"bound": name, "alpha": _fraction_text(a)} for name, a in split
     ]
-    gen_kind = "mt19937" if device.type == "cpu" else "philox"
+    rng_device = resolve_rng_device(o.rng, device)
+    gen_kind = "mt19937" if rng_device.type == "cpu" else "philox"
     return {
         "format_version": 1,
         "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -226,12 +237,14 @@ def build_header(
             "dtype": o.dtype,
             "batch_size": batch_size,
             "rng": (
-                f"torch.Generator(device={device.type}) {gen_kind}, one per input seeded with entry.seed; "
+                f"torch.Generator(device={rng_device.type}) {gen_kind}, one per input seeded with "
+                "entry.seed; "
                 f"noise drawn in chunks of {o.chunk_size} samples (selection draw, then estimation draw)"
             ),
             "base_seed": o.base_seed,
             "chunk_size": o.chunk_size,
             "device_type": device.type,
+            "rng_device": rng_device.type,
             "model_builder": model.builder,
             "model_kind": model.kind,
             "label_rule": "argmax of the logits, ties to the smallest index",
@@ -254,7 +267,8 @@ def _config_digest(header: dict[str, Any], ids: Sequence[str], digests: Sequence
     keep = {k: header[k] for k in ("model_files", "smoothing", "guarantee", "statistics")}
     sam = header["sampler"]
     keep["sampler"] = {
-        k: sam.get(k) for k in ("base_seed", "chunk_size", "device_type", "dtype", "model_builder", "graph")
+        k: sam.get(k)
+        for k in ("base_seed", "chunk_size", "device_type", "rng_device", "dtype", "model_builder", "graph")
     }
     keep["inputs"] = [list(ids), list(digests)]
     return hashlib.sha256(dumps_json(keep)).hexdigest()
@@ -392,6 +406,7 @@ def certify(
         batch_size=batch_size,
         chunk_size=o.chunk_size,
         device=device,
+        rng_device=resolve_rng_device(o.rng, device),
         dtype=dtype,
         soft=o.soft,
         keep_samples=betting,

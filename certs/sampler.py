@@ -2,11 +2,18 @@
 
 Determinism contract (what makes replay and packing exact):
 
-- Input ``i`` owns a ``torch.Generator`` seeded with its recorded ``seed``. Its noise is drawn in *chunks* of
+- Input ``i`` owns a ``torch.Generator`` seeded with its recorded ``seed``, on ``rng_device`` (default: the
+  CPU, mt19937, whatever device runs the model, so every run replays exactly on a CPU; ``rng_device`` equal
+  to a CUDA model device uses that device's Philox generator instead, faster, and replays only there). Its
+  noise is drawn in *chunks* of
   ``chunk_size`` samples (the last chunk of a draw may be smaller): first the ``n0`` selection samples, then
   the ``n`` estimation samples, each chunk by one :meth:`NoiseSpec.draw` call. The stream consumed by input
-  ``i`` therefore depends only on (seed, n0, n, chunk_size, noise, input shape, device kind), never on the
-  batch size or on which other inputs share a batch.
+  ``i`` therefore depends only on (seed, n0, n, chunk_size, noise, input shape, rng device kind), never on
+  the batch size or on which other inputs share a batch.
+- When the generators live elsewhere than the model (CPU noise, CUDA model) each batch is drawn into one of
+  two host staging buffers (pinned on CUDA) and copied to the device asynchronously; a staging buffer is
+  refilled only after its previous copy has completed (a CUDA event), so the next batch's noise is drawn on
+  the CPU while the device still runs the current one. Staging moves bytes; the samples are identical.
 - A batch is filled with whole chunks where they fit; a chunk that straddles a batch boundary is drawn once
   into a side buffer and copied piecewise, so the samples are the same either way.
 - ``batch_size=None`` chooses the batch size during the run, on the real workload (:mod:`certs.tuning`);
@@ -78,7 +85,10 @@ class Sampler:
         soft: bool = False,
         keep_samples: bool = False,
         max_batch: int | None = None,
+        rng_device: str | torch.device = "cpu",
+        staged: bool | None = None,
     ) -> None:
+        """``staged=None`` stages exactly when ``rng_device`` differs from ``device`` (``True`` forces it)."""
         if keep_samples and not soft:
             raise ValueError("keep_samples needs soft=True (per-sample scores are softmax scores)")
         if (batch_size is not None and batch_size < 1) or chunk_size < 1:
@@ -90,6 +100,9 @@ class Sampler:
         self.num_classes = int(num_classes)
         self.chunk_size = int(chunk_size)
         self.device = torch.device(device)
+        self.rng_device = torch.device(rng_device)
+        self.staged = (self.rng_device != self.device) if staged is None else bool(staged)
+        self._pinned = self.staged and self.device.type == "cuda" and self.rng_device.type == "cpu"
         self.dtype = dtype
         self.soft = soft
         self.keep_samples = keep_samples
@@ -99,7 +112,9 @@ class Sampler:
         self.max_batch = max(1, min(max_batch or default_max, BUFFER_BYTES // max(1, per_sample)))
         self.tuner: BatchTuner | None = None
         self._cap = 0
-        self._side = torch.empty((self.chunk_size, *self.model_shape), device=self.device)
+        self._side = torch.empty((self.chunk_size, *self.model_shape), device=self.rng_device)
+        self._events: list[object | None] = [None, None]
+        self._flip = 0
         if self.fixed_batch is not None:
             self._ensure(self.fixed_batch)
 
@@ -114,7 +129,15 @@ class Sampler:
         """Preallocate the noise buffer and counting helpers for batches of up to ``size`` samples."""
         if size <= self._cap:
             return
-        self._buf = torch.empty((size, *self.model_shape), device=self.device)
+        shape = (size, *self.model_shape)
+        if self.staged:  # two host buffers the noise is drawn into, one device buffer the model reads
+            self._bufs = [
+                torch.empty(shape, device=self.rng_device, pin_memory=self._pinned) for _ in range(2)
+            ]
+            self._dbuf = torch.empty(shape, device=self.device)
+        else:
+            self._bufs = [torch.empty(shape, device=self.device)]
+        self._events = [None, None]
         self._ones = torch.ones(size, dtype=torch.int64, device=self.device)
         self._offsets = torch.empty(size, dtype=torch.int64, device=self.device)
         self._cap = size
@@ -158,10 +181,10 @@ class Sampler:
         self._start_tuning(sum(j.n0 + j.n for j in jobs))
         c = self.num_classes
         rows = 2 * len(jobs)
-        xs = torch.stack([j.x.to(self.device, torch.float32) for j in jobs]).reshape(
+        xs = torch.stack([j.x.to(self.rng_device, torch.float32) for j in jobs]).reshape(
             len(jobs), *self.input_shape
         )
-        gens = [torch.Generator(device=self.device).manual_seed(int(j.seed)) for j in jobs]
+        gens = [torch.Generator(device=self.rng_device).manual_seed(int(j.seed)) for j in jobs]
         # (row, slot, size): all selection chunks, then all estimation chunks (each input's own order).
         plan = [(2 * s, s, m) for s, j in enumerate(jobs) for m in _chunks(j.n0, self.chunk_size)]
         plan += [(2 * s + 1, s, m) for s, j in enumerate(jobs) for m in _chunks(j.n, self.chunk_size)]
@@ -171,7 +194,7 @@ class Sampler:
             sums = torch.zeros(rows, c, dtype=torch.float64, device=self.device)
             sumsq = torch.zeros(rows, c, dtype=torch.float64, device=self.device)
         kept: list[list[torch.Tensor]] | None = [[] for _ in jobs] if self.keep_samples else None
-        buf, tuner, sync = self._buf, self.tuner, self.device.type == "cuda"
+        tuner, sync = self.tuner, self.device.type == "cuda"
         ci, off = 0, 0
         side: torch.Tensor | None = None
         while ci < len(plan):
@@ -179,6 +202,7 @@ class Sampler:
             assert B is not None
             timing = tuner is not None and tuner.chosen is None
             t0 = time.perf_counter() if timing else 0.0
+            buf = self._fill_buffer()
             pos = 0
             row_ids: list[int] = []
             row_lens: list[int] = []
@@ -203,7 +227,7 @@ class Sampler:
                 off += take
                 if off == size:
                     ci, off, side = ci + 1, 0, None
-            probs = self._count(buf[:pos], row_ids, row_lens, counts, sums, sumsq)
+            probs = self._count(self._to_device(buf, pos), row_ids, row_lens, counts, sums, sumsq)
             if kept is not None and probs is not None:
                 at = 0
                 for row, length in zip(row_ids, row_lens, strict=True):
@@ -231,6 +255,28 @@ class Sampler:
                     samples=self._host_samples(kept[s], j.n) if kept is not None else None,
                 )
             )
+        return out
+
+    def _fill_buffer(self) -> torch.Tensor:
+        """The buffer to draw the next batch into; a staging buffer only once its last copy has finished."""
+        if not self.staged:
+            return self._bufs[0]
+        event = self._events[self._flip]
+        if event is not None:
+            event.synchronize()  # type: ignore[attr-defined]
+        return self._bufs[self._flip]
+
+    def _to_device(self, buf: torch.Tensor, pos: int) -> torch.Tensor:
+        """The first ``pos`` samples of ``buf`` where the model runs (staged: queued copy, buffer flipped)."""
+        if not self.staged:
+            return buf[:pos]
+        out = self._dbuf[:pos]
+        out.copy_(buf[:pos], non_blocking=self._pinned)
+        if self._pinned:
+            event = torch.cuda.Event()
+            event.record(torch.cuda.current_stream(self.device))
+            self._events[self._flip] = event
+        self._flip ^= 1
         return out
 
     def _host_samples(self, parts: list[torch.Tensor], n: int) -> np.ndarray:

@@ -49,6 +49,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="model execution: frozen TorchScript optimised for inference (auto: on CPU float32 when it "
         "passes the probe check), or eager; recorded in the certificate",
     )
+    p.add_argument(
+        "--rng",
+        choices=("cpu", "device"),
+        default="cpu",
+        help="where each input's generator lives: cpu (mt19937; every run, GPU ones too, replays exactly on "
+        "a CPU) or device (CUDA Philox on a GPU: faster noise, replays only on CUDA); recorded",
+    )
     p.add_argument("--seed", type=int, default=0, help="base seed; each input's own seed is recorded")
     p.add_argument("--no-pack", action="store_true", help="one input per batch (same counts, slower)")
     p.add_argument("--key", help="Ed25519 private key PEM (omit for an unsigned certificate)")
@@ -90,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
         device=args.device,
         dtype=args.dtype,
         graph=args.graph,
+        rng=args.rng,
         base_seed=args.seed,
         pack=not args.no_pack,
     )

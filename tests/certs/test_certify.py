@@ -89,6 +89,7 @@ def test_counts_replay_exactly_from_recorded_seeds(tmp_path: Path, keypair, demo
     pred = _predicate(out, pub)
     ds = __import__("certs.data", fromlist=["load_data"]).load_data(DATA)
     chunk = pred["sampler"]["chunk_size"]
+    assert pred["sampler"]["rng_device"] == "cpu" and "mt19937" in pred["sampler"]["rng"]
     graph = {"torchscript-optimized": "optimized", "eager": "eager"}[pred["sampler"]["graph"]]
     model = choose_graph(load_model(WEIGHTS, builder=BUILDER), opts.noise, ds.inputs[10], torch.device("cpu"),
                          torch.float32, graph).model  # fmt: skip
@@ -141,3 +142,18 @@ def test_cli_refuses_pickled_model_and_missing_sigma(tmp_path: Path, capsys) -> 
     assert certs_main([*base, "--model", str(WEIGHTS), "--model-builder", BUILDER]) == 2
     assert "--sigma" in capsys.readouterr().err
     assert not (tmp_path / "o.json").exists()
+
+
+def test_rng_device_is_recorded_and_validated(tmp_path: Path, keypair) -> None:
+    """``rng="device"`` on a CPU run is the same CPU stream (same evidence); an unknown value is refused."""
+    key, pub = keypair
+    base = {"noise": NoiseSpec("gaussian", sigma="0.25"), "n0": 20, "n": 80, "batch_size": 64}
+    kw = {"key": key, "builder": BUILDER, "indices": "3-5"}
+    certify(WEIGHTS, DATA, CertifyOptions(**base), out=tmp_path / "a.json", **kw)
+    certify(WEIGHTS, DATA, CertifyOptions(**base, rng="device"), out=tmp_path / "b.json", **kw)
+    a, b = _predicate(tmp_path / "a.json", pub), _predicate(tmp_path / "b.json", pub)
+    assert a["sampler"]["rng_device"] == b["sampler"]["rng_device"] == "cpu"
+    assert a["entries"] == b["entries"]
+    with pytest.raises(UsageError, match="--rng"):
+        certify(WEIGHTS, DATA, CertifyOptions(**base, rng="gpu"), out=tmp_path / "c.json", **kw)
+    assert not (tmp_path / "c.json").exists()

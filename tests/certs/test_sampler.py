@@ -47,6 +47,26 @@ def test_packing_and_batch_size_do_not_change_counts(demo_model: nn.Module) -> N
         assert _run(demo_model, jobs, batch=batch, pack=pack, group=group) == reference, (batch, pack)
 
 
+def test_staged_noise_gives_the_same_evidence(demo_model: nn.Module) -> None:
+    """The staging path (CPU generators feeding a model on another device) copies samples, never changes them.
+
+    On this CPU-only test machine both ends are the CPU; ``staged=True`` forces the double-buffered path a
+    CUDA model device takes, so the buffer alternation and chunk bookkeeping are exercised here.
+    """
+    jobs = _jobs(30, 250, count=5)
+    noise = NoiseSpec("gaussian", sigma="0.5")
+    reference = _run(demo_model, jobs, batch=100)
+    for batch, soft in ((37, False), (1000, False), (64, True)):
+        s = Sampler(demo_model, noise, (1, 8, 8), 10, batch_size=batch, soft=soft, staged=True)
+        assert s.staged and len(s._bufs) == 2
+        got = [r for _, rs in s.run(jobs, group_samples=400) for r in rs]
+        if soft:
+            assert got == _run(demo_model, jobs, batch=100, soft=True)
+        else:
+            assert got == reference, batch
+    assert not Sampler(demo_model, noise, (1, 8, 8), 10, batch_size=8).staged  # same device: no staging
+
+
 def test_soft_sums_independent_of_packing(demo_model: nn.Module) -> None:
     jobs = _jobs(0, 150, count=4)
     a = _run(demo_model, jobs, batch=150, pack=False, soft=True)
