@@ -124,8 +124,9 @@ def reference_loop(model: nn.Module, xs: torch.Tensor, n: int, dev: torch.device
 
 
 def ours(
-    model: nn.Module, xs: torch.Tensor, n: int, dev: torch.device, batch: int | None, graph: str = "auto"
-) -> tuple[float, int, str]:
+    model: nn.Module, xs: torch.Tensor, n: int, dev: torch.device, batch: int | None, graph: str = "auto",
+    rng: str = "cpu",
+) -> tuple[float, int, str]:  # fmt: skip
     """(b): graph choice as ``certs certify`` makes it, then the certs sampler (packing on; batch chosen
     during the run unless ``batch``).
 
@@ -136,7 +137,8 @@ def ours(
     noise = NoiseSpec("gaussian", sigma=str(SIGMA))
     t0 = time.perf_counter()
     choice = prepare_graph(model, noisy_probe(noise, xs[0], dev), graph)
-    s = Sampler(choice.model, noise, tuple(xs.shape[1:]), 10, batch_size=batch, device=dev)
+    s = Sampler(choice.model, noise, tuple(xs.shape[1:]), 10, batch_size=batch, device=dev,
+                rng_device=dev if rng == "device" else "cpu")  # fmt: skip
     for _ in s.run(jobs):
         pass
     _sync(dev)
@@ -147,7 +149,7 @@ def ours(
 def bench_model(
     name: str, model: nn.Module, shape: tuple[int, ...], dev: torch.device, ns: list[int],
     budget: Callable[[int], int], repeats: int, ceiling_s: float, fixed_batch: int | None = None,
-    large_repeats: int = 1, graph: str = "auto",
+    large_repeats: int = 1, graph: str = "auto", rng: str = "cpu",
 ) -> list[dict]:  # fmt: skip
     rows = []
     model = model.to(dev).eval()
@@ -172,7 +174,7 @@ def bench_model(
                     best_g.append(g)
                     search_max.append(smax)
                 elif k == "b":
-                    rate, chosen, g = ours(model, xs, n, dev, fixed_batch, graph)
+                    rate, chosen, g = ours(model, xs, n, dev, fixed_batch, graph, rng)
                     our_b.append(chosen)
                     our_g.append(g)
                 else:
@@ -204,6 +206,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, help="fix (b)'s batch size instead of the automatic search")
     parser.add_argument("--large-repeats", type=int, default=1, help="repeats of the ResNet n=100,000 row")
     parser.add_argument("--graph", default="auto", help="(b)'s graph mode: auto | eager | optimized")
+    parser.add_argument("--rng", default="cpu", help="(b)'s generators: cpu (default) | device (CUDA Philox)")
     args = parser.parse_args()
     dev = torch.device(args.device)
     ns = [int(v) for v in args.ns.split(",")]
@@ -212,8 +215,8 @@ def main() -> None:
         demo = load_model(ROOT / "cases/demo/demo_cnn.safetensors", builder="certs.demo_model:build").module
         rows += bench_model(
             "demo-cnn", demo, (1, 8, 8), dev, ns, lambda n: max(n, 300_000), args.repeats, 0.3, args.batch,
-            graph=args.graph,
-        )
+            graph=args.graph, rng=args.rng,
+        )  # fmt: skip
     if "resnet20" in args.models:
         torch.manual_seed(0)
         rows += bench_model(
@@ -227,8 +230,8 @@ def main() -> None:
             0.5,
             args.batch,
             args.large_repeats,
-            graph=args.graph,
-        )
+            graph=args.graph, rng=args.rng,
+        )  # fmt: skip
     print(f"\ntorch {torch.__version__}, device {dev}, threads {torch.get_num_threads()}\n")
     print(
         "| model | n | inputs | (a) ceiling evals/s [batch] | (b) ours [batch] | (c) reference | b/a | b/c |"
