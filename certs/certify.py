@@ -157,12 +157,14 @@ def _software() -> dict[str, str]:
     }
 
 
-def _num_classes(model: LoadedModel, noise: NoiseSpec, x: np.ndarray, device: torch.device) -> int:
+def _num_classes(
+    model: LoadedModel, noise: NoiseSpec, x: np.ndarray, device: torch.device, dtype: torch.dtype
+) -> int:
     gen = torch.Generator(device=device).manual_seed(0)
     out = torch.empty((1, *noise.model_shape(tuple(x.shape))), device=device)
     with torch.inference_mode():
         noise.draw(out, torch.from_numpy(x).to(device), gen)
-        logits = model.module(out)
+        logits = model.module(out.to(dtype))
     if logits.ndim != 2 or logits.shape[1] < 2:
         raise InputError(f"model output has shape {list(logits.shape)}; expected [batch, classes>=2]")
     return int(logits.shape[1])
@@ -357,7 +359,7 @@ def certify(
         raise UsageError("no inputs selected")
     shape = tuple(int(s) for s in data.inputs.shape[1:])
     o.noise.dimension(shape)  # validates keep vs d
-    num_classes = _num_classes(model, o.noise, data.inputs[chosen[0]], device)
+    num_classes = _num_classes(model, o.noise, data.inputs[chosen[0]], device, dtype)
     per_input = (o.n0 if resolve_defaults(o)[2] == "separate-draw" else 0) + o.n
     # None: the sampler chooses during the run (certs.tuning); the header records the size it settled on.
     batch_size = o.batch_size

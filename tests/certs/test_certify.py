@@ -157,3 +157,17 @@ def test_rng_device_is_recorded_and_validated(tmp_path: Path, keypair) -> None:
     with pytest.raises(UsageError, match="--rng"):
         certify(WEIGHTS, DATA, CertifyOptions(**base, rng="gpu"), out=tmp_path / "c.json", **kw)
     assert not (tmp_path / "c.json").exists()
+
+
+@pytest.mark.parametrize("dtype", ["float64", "bfloat16"])
+def test_other_model_dtypes_certify_and_verify(tmp_path: Path, keypair, dtype: str) -> None:
+    """The model runs in ``--dtype`` (noise drawn in float32, the noisy batch cast); recorded; verifies."""
+    key, pub = keypair
+    out = tmp_path / f"{dtype}.json"
+    opts = CertifyOptions(noise=NoiseSpec("gaussian", sigma="0.25"), n0=20, n=120, dtype=dtype)
+    certify(WEIGHTS, DATA, opts, out=out, key=key, builder=BUILDER, indices="0-3")
+    pred = _predicate(out, pub)
+    assert pred["sampler"]["dtype"] == dtype and pred["sampler"]["graph"] == "eager"
+    assert "float32" in pred["sampler"]["graph_note"]
+    assert all(sum(e["counts"]) == 120 for e in pred["entries"])
+    assert _verify(out, pub).passed
