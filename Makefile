@@ -17,3 +17,4 @@ test: install
 
 lint:
 	$(PYTHON) -m ruff check audit certs tests scripts
+	$(PYTHON) -m ruff format --check audit certs tests scripts

@@ -164,9 +164,7 @@ def _from_evidence(args: argparse.Namespace, B: Backend, method: str) -> dict[st
         num_classes=len(counts),
     )
     der = derive(spec, Evidence(label=label, n=args.n, counts=tuple(counts)), B)
-    bounds = {
-        name: _fmt(B, v, "f" if name.endswith("low") else "c") for name, v in der.bounds.items()
-    }
+    bounds = {name: _fmt(B, v, "f" if name.endswith("low") else "c") for name, v in der.bounds.items()}
     return {
         "interval": der.interval,
         "alpha": _dec(der.alpha),

@@ -66,4 +66,3 @@ def counterexample(
             ),
         }
     return None
-

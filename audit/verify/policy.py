@@ -167,9 +167,7 @@ def parse_policy(data: dict[str, Any], base_dir: Path | None = None, source: str
         name = g.get("name") or f"{metric} at {norm or ''} radius {radius_text} >= {minimum_text}"
         if not isinstance(name, str):
             raise UsageError(f"{where}.name: expected a string")
-        gates.append(
-            Gate(name, metric, radius, minimum, rho, norm, radius_text, minimum_text, rho_text)
-        )
+        gates.append(Gate(name, metric, radius, minimum, rho, norm, radius_text, minimum_text, rho_text))
     return Policy(trusted, allow_unsigned, max_alpha, min_n, allowed, tuple(gates), precision, source)
 
 

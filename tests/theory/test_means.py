@@ -112,8 +112,14 @@ alphas = st.sampled_from(["0.2", "0.05", "0.001", "1e-9"])
 
 
 @settings(max_examples=60, deadline=None)
-@given(m1=unit, m2=unit, v1=st.fractions(0, Fraction(1, 4), max_denominator=10**6),
-       v2=st.fractions(0, Fraction(1, 4), max_denominator=10**6), n=st.integers(2, 10**6), alpha=alphas)
+@given(
+    m1=unit,
+    m2=unit,
+    v1=st.fractions(0, Fraction(1, 4), max_denominator=10**6),
+    v2=st.fractions(0, Fraction(1, 4), max_denominator=10**6),
+    n=st.integers(2, 10**6),
+    alpha=alphas,
+)
 def test_bernstein_monotone_in_mean_and_variance_and_below_mean(m1, m2, v1, v2, n, alpha) -> None:
     lo_m, hi_m = sorted((m1, m2))
     lo_v, hi_v = sorted((v1, v2))

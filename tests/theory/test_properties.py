@@ -96,9 +96,11 @@ def test_laplace_thm1_at_least_lecuyer_and_float_below(pa: Fraction, pb: Fractio
 
 
 @SET
-@given(pl=st.fractions(Fraction(1, 2), Fraction(999, 1000), max_denominator=10**5),
-       ups=st.lists(st.fractions(Fraction(0), Fraction(1, 2), max_denominator=10**5), min_size=1, max_size=4),
-       k=st.integers(1, 3))
+@given(
+    pl=st.fractions(Fraction(1, 2), Fraction(999, 1000), max_denominator=10**5),
+    ups=st.lists(st.fractions(Fraction(0), Fraction(1, 2), max_denominator=10**5), min_size=1, max_size=4),
+    k=st.integers(1, 3),
+)
 def test_l0_rounded_at_least_levine_feizi(pl: Fraction, ups: list[Fraction], k: int) -> None:
     assume(max(ups) > 0)
     lf = levine_feizi_radius(pl, max(ups), 1024, 50)

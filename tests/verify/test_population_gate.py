@@ -113,7 +113,7 @@ def test_population_gate_through_the_cli(tmp_path: Path, capsys: pytest.CaptureF
     for minimum, code_want in (("0.40", 0), ("0.70", 1)):  # bound ~0.673 at rho = 0.001
         pol = tmp_path / f"p{minimum}.toml"
         pol.write_text(
-            "[[gates]]\nname = \"population certified accuracy at L2 0.5\"\nmetric = \"population_lower\"\n"
+            '[[gates]]\nname = "population certified accuracy at L2 0.5"\nmetric = "population_lower"\n'
             f'norm = "l2"\nradius = "0.5"\nmin = "{minimum}"\nrho = "0.001"\n'
         )
         argv = ["verify", str(cert), "--allow-unsigned", "--policy", str(pol), "--workers", "1", "--json"]
