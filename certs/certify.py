@@ -42,7 +42,7 @@ from audit.verify.sidecar import MAX_SIDECAR_BYTES
 from certs.claims import make_entry, spec_from_predicate, summary
 from certs.data import Dataset, input_digest, load_data, select_indices
 from certs.fileio import atomic_write_bytes
-from certs.graph import GraphChoice, noisy_probe, prepare_graph
+from certs.graph import GraphChoice, deterministic_kernels, noisy_probe, prepare_graph
 from certs.models import LoadedModel, load_model
 from certs.noise import ABLATED_ENCODING, NoiseSpec
 from certs.sampler import DEFAULT_CHUNK, GROUP_SAMPLES, Job, Sampler, seed_for
@@ -340,6 +340,30 @@ def certify(
     ``("start", {...})``, ``("batch", {"samples": m})``, ``("input", {"done": k})`` events.
     ``stop_after_groups`` simulates an interruption (tests): raises KeyboardInterrupt after that many groups.
     """
+    with deterministic_kernels(resolve_device(options.device)) as kernels:
+        return _certify(
+            model_path, data_path, options, out=out, key=key, builder=builder, indices=indices, skip=skip,
+            limit=limit, resume=resume, progress=progress, stop_after_groups=stop_after_groups,
+            kernels=kernels,
+        )  # fmt: skip
+
+
+def _certify(
+    model_path: str | Path,
+    data_path: str | Path,
+    options: CertifyOptions,
+    *,
+    out: str | Path,
+    key: Any,
+    builder: str | None,
+    indices: str | None,
+    skip: int,
+    limit: int | None,
+    resume: bool,
+    progress: ProgressHook | None,
+    stop_after_groups: int | None,
+    kernels: dict[str, str],
+) -> CertifyResult:
     o = options
     out = Path(out)
     partial = out.with_name(out.name + PARTIAL_SUFFIX)
@@ -366,6 +390,7 @@ def certify(
     choice = choose_graph(model, o.noise, data.inputs[chosen[0]], device, dtype, o.graph)
     header = build_header(o, model, mpath, data, num_classes, device, batch_size)
     header["sampler"].update(choice.record())
+    header["sampler"].update(kernels)
     spec = spec_from_predicate(header)
     sel = header["statistics"]["selection"]
     ids = [f"{data.name}:{i}" for i in chosen]

@@ -14,12 +14,15 @@ Guarantees:
 - ``auto``: ``optimized`` on CPU in float32 when building and checking it succeed, otherwise ``eager`` (the
   reason is recorded in ``GraphChoice.note``). On CUDA ``auto`` stays eager: the optimised path is available
   with ``mode="optimized"`` but has not been measured on a GPU.
+- :func:`deterministic_kernels`: on CUDA, cuDNN runs with ``deterministic=True, benchmark=False`` for the
+  duration of a run (no timing-dependent algorithm choice), and the previous flags are restored after.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -120,3 +123,23 @@ def prepare_graph(
     if mode == "optimized":
         raise ModelLoadError(f"--graph optimized: the optimised graph fails the probe check: {why}")
     return GraphChoice(module, "eager", f"auto: optimised graph refused ({why})"[:1000])
+
+
+@contextmanager
+def deterministic_kernels(device: torch.device) -> Iterator[dict[str, str]]:
+    """On CUDA: cuDNN deterministic, no autotuning, for the block; yields what to record (empty on CPU).
+
+    cuDNN's autotuner picks convolution algorithms by timing, so two runs (or two batch sizes) could
+    evaluate the same row with different kernels; fixing the choice keeps reruns on one GPU reproducible.
+    Different batch sizes may still use different kernels, whose logits can differ in the last bits.
+    """
+    if device.type != "cuda":
+        yield {}
+        return
+    cudnn = torch.backends.cudnn
+    before = (cudnn.deterministic, cudnn.benchmark)
+    cudnn.deterministic, cudnn.benchmark = True, False
+    try:
+        yield {"cudnn": "deterministic=True, benchmark=False"}
+    finally:
+        cudnn.deterministic, cudnn.benchmark = before

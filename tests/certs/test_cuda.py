@@ -102,6 +102,6 @@ def test_certify_on_cuda_verifies(tmp_path: Path, keypair) -> None:
     out = tmp_path / "cuda.json"
     res = certify(weights, DATA, opts, out=out, key=key, builder="certs.demo_model:build", indices="0-7")
     sampler = res.statement["predicate"]["sampler"]
-    assert sampler["device_type"] == "cuda" and sampler["rng_device"] == "cpu"
+    assert sampler["device_type"] == "cuda" and sampler["rng_device"] == "cpu" and "cudnn" in sampler
     report = verify_file(out, VerifyOptions(trusted_keys=[pub], model_paths=[str(weights)], workers=1))
     assert report.passed

@@ -134,3 +134,20 @@ def test_a_torchscript_archive_is_optimised_without_tracing(tmp_path: Path, demo
     x = torch.rand((200, 1, 8, 8), generator=torch.Generator().manual_seed(3))
     with torch.inference_mode():
         assert torch.equal(choice.model(x).argmax(1), demo_model(x).argmax(1))
+
+
+def test_deterministic_kernels_sets_and_restores_cudnn_flags() -> None:
+    """On a CUDA device the block runs with cuDNN deterministic and no autotuning; flags come back after."""
+    from certs.graph import deterministic_kernels
+
+    cudnn = torch.backends.cudnn
+    cudnn.deterministic, cudnn.benchmark = False, True
+    try:
+        with deterministic_kernels(torch.device("cpu")) as record:
+            assert record == {} and (cudnn.deterministic, cudnn.benchmark) == (False, True)
+        with deterministic_kernels(torch.device("cuda")) as record:  # flags only: no GPU needed
+            assert "deterministic=True" in record["cudnn"]
+            assert (cudnn.deterministic, cudnn.benchmark) == (True, False)
+        assert (cudnn.deterministic, cudnn.benchmark) == (False, True)
+    finally:
+        cudnn.deterministic, cudnn.benchmark = False, False
