@@ -136,10 +136,68 @@ def resolve_device(name: str) -> torch.device:
     """``auto`` → cuda if available else cpu; refuses cuda when it is not available."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    dev = torch.device(name)
+    try:
+        dev = torch.device(name)
+    except RuntimeError:
+        raise UsageError(f"--device must be auto, cpu or cuda[:i], not {name!r}") from None
+    if dev.type not in ("cpu", "cuda"):
+        raise UsageError(f"--device must be auto, cpu or cuda[:i], not {name!r}")
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise UsageError("--device cuda requested but CUDA is not available")
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise UsageError(f"--device {name}: only {torch.cuda.device_count()} CUDA device(s)")
     return dev
+
+
+def check_output_path(out: Path) -> None:
+    """Refuse, before any sampling, an ``--out`` that cannot be written (empty, a directory, no parent)."""
+    if not out.name or out.name in (".", ".."):
+        raise UsageError("--out needs a file name")
+    if out.is_dir():
+        raise UsageError("--out is a directory; give a file path", file=str(out))
+    if not out.parent.is_dir():
+        raise UsageError("--out: the directory does not exist", file=str(out.parent))
+
+
+def check_labels(
+    data: Dataset, chosen: Sequence[int], num_classes: int, selection: str, file: str | None = None
+) -> None:
+    """Labels of the selected inputs are in ``[0, num_classes)``; fixed-label selection needs labels."""
+    if data.labels is None:
+        if selection == "fixed-label":
+            raise UsageError(
+                "fixed-label selection (and --k > 1) certifies each input's true label, but the data has "
+                "no labels (add 'labels' or 'y')"
+            )
+        return
+    for i in chosen:
+        label = int(data.labels[i])
+        if not 0 <= label < num_classes:
+            raise InputError(
+                f"label {label} of input {i} is outside [0, {num_classes}) (the model has {num_classes} "
+                "classes)",
+                file=file or data.name,
+                field="labels",
+            )
+
+
+def preflight(header: dict[str, Any], subject: dict[str, Any], out: Path) -> None:
+    """Validate the header exactly as the verifier will (schema + semantics) before any sampling.
+
+    A certificate that could only be rejected at the end (a seed out of range, k >= classes, ...) is refused
+    now as a usage error, so no time is spent and no partial run is left behind.
+    """
+    from audit.errors import FormatError
+    from audit.format.document import build_statement
+    from audit.format.validate import validate_statement
+
+    pred = {**header, "entries": [], "summary": {"certified_accuracy": []}}
+    try:
+        validate_statement(build_statement(pred, [subject]))
+    except FormatError as exc:
+        raise UsageError(
+            f"these options would give an invalid certificate: {exc.message}", file=str(out), field=exc.field
+        ) from None
 
 
 def default_radii(o: CertifyOptions) -> list[str]:
@@ -164,7 +222,13 @@ def _num_classes(
     out = torch.empty((1, *noise.model_shape(tuple(x.shape))), device=device)
     with torch.inference_mode():
         noise.draw(out, torch.from_numpy(x).to(device), gen)
-        logits = model.module(out.to(dtype))
+        try:
+            logits = model.module(out.to(dtype))
+        except (RuntimeError, ValueError, TypeError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InputError(
+                f"the model cannot evaluate inputs of shape {list(x.shape)} (as {list(out.shape)}): {first}"
+            ) from None
     if logits.ndim != 2 or logits.shape[1] < 2:
         raise InputError(f"model output has shape {list(logits.shape)}; expected [batch, classes>=2]")
     return int(logits.shape[1])
@@ -366,8 +430,11 @@ def _certify(
 ) -> CertifyResult:
     o = options
     out = Path(out)
+    check_output_path(out)
     partial = out.with_name(out.name + PARTIAL_SUFFIX)
     resolve_defaults(o)
+    if not 0 <= o.base_seed < 2**64:
+        raise UsageError(f"--seed must be in [0, 2**64), got {o.base_seed}")
     if o.dtype not in DTYPES:
         raise UsageError(f"--dtype must be one of {sorted(DTYPES)}")
     private_key = load_private_key(key) if isinstance(key, str | Path) else key
@@ -383,7 +450,11 @@ def _certify(
         raise UsageError("no inputs selected")
     shape = tuple(int(s) for s in data.inputs.shape[1:])
     o.noise.dimension(shape)  # validates keep vs d
-    num_classes = _num_classes(model, o.noise, data.inputs[chosen[0]], device, dtype)
+    try:
+        num_classes = _num_classes(model, o.noise, data.inputs[chosen[0]], device, dtype)
+    except InputError as exc:
+        raise exc.with_location(file=str(data_path)) from None
+    check_labels(data, chosen, num_classes, resolve_defaults(o)[2], file=str(data_path))
     per_input = (o.n0 if resolve_defaults(o)[2] == "separate-draw" else 0) + o.n
     # None: the sampler chooses during the run (certs.tuning); the header records the size it settled on.
     batch_size = o.batch_size
@@ -391,6 +462,7 @@ def _certify(
     header = build_header(o, model, mpath, data, num_classes, device, batch_size)
     header["sampler"].update(choice.record())
     header["sampler"].update(kernels)
+    preflight(header, model_digests(mpath).subject, out)
     spec = spec_from_predicate(header)
     sel = header["statistics"]["selection"]
     ids = [f"{data.name}:{i}" for i in chosen]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,12 @@ def load_data(path: str | Path) -> Dataset:
         raise InputError("data file not found", file=str(p))
     try:
         if p.suffix == ".npz":
+            with p.open("rb") as fh:
+                magic = fh.read(4)
+            if magic[:2] != b"PK":
+                raise InputError(
+                    "not an .npz archive (empty file, or not a zip file written by numpy.savez)", file=str(p)
+                )
             with np.load(p, allow_pickle=False) as z:
                 arrays = {k: z[k] for k in z.files}
         elif p.suffix == ".safetensors":
@@ -58,7 +65,7 @@ def load_data(path: str | Path) -> Dataset:
             arrays = load_file(str(p))
         else:
             raise InputError("data must be .npz or .safetensors", file=str(p))
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise InputError(f"cannot read data ({exc})", file=str(p)) from exc
     except Exception as exc:  # safetensors raises its own error type
         if type(exc).__name__ == "SafetensorError":
@@ -85,9 +92,12 @@ def select_indices(
     count: int, indices: str | None = None, skip: int = 1, limit: int | None = None
 ) -> list[int]:
     """Indices to certify: ``indices`` like ``"0,5,10-19"`` (inclusive ranges) or all, then every ``skip``-th
-    of those, then at most ``limit``. Raises :class:`UsageError` on indices out of ``range(count)``."""
+    of those, then at most ``limit``. Raises :class:`UsageError` on indices out of ``range(count)``, an index
+    listed twice (a certificate's entry ids are unique), ``skip < 1`` or ``limit < 1``."""
     if skip < 1:
         raise UsageError(f"--skip must be >= 1, got {skip}")
+    if limit is not None and limit < 1:
+        raise UsageError(f"--max must be >= 1, got {limit}")
     if indices is None:
         chosen = list(range(count))
     else:
@@ -102,6 +112,11 @@ def select_indices(
             if hi < lo or hi >= count:
                 raise UsageError(f"--indices item {part!r} is outside 0..{count - 1}")
             chosen.extend(range(lo, hi + 1))
+        seen: set[int] = set()
+        for i in chosen:
+            if i in seen:
+                raise UsageError(f"--indices lists input {i} more than once (entry ids must be unique)")
+            seen.add(i)
     chosen = chosen[::skip]
     if limit is not None:
         chosen = chosen[:limit]

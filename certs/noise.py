@@ -42,6 +42,12 @@ class NoiseSpec:
         if need is None:
             raise UsageError(f"unknown noise family {self.family!r} (gaussian | laplace | ablation)")
         value = getattr(self, need)
+        flags = {"sigma": "--sigma", "lam": "--lambda", "keep": "--keep"}
+        extra = [flags[k] for k in flags if k != need and getattr(self, k) is not None]
+        if extra:
+            raise UsageError(
+                f"{', '.join(extra)} does not apply to {self.family} noise (it takes {flags[need]})"
+            )
         if value is None:
             raise UsageError(f"noise {self.family} needs --{'lambda' if need == 'lam' else need}")
         if need == "keep":

@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--sigma", help="Gaussian noise std (units of the certified L2 norm)")
     p.add_argument("--lambda", dest="lam", help="Laplace scale λ (units of the certified L1 norm)")
     p.add_argument("--keep", type=int, help="ablation: pixels kept (e of d)")
-    p.add_argument("--n0", type=int, default=100, help="selection draw size")
+    p.add_argument("--n0", type=int, help="selection draw size (default 100; separate-draw selection only)")
     p.add_argument("--n", type=int, default=100_000, help="estimation draw size")
     p.add_argument("--alpha", default="0.001", help="failure probability per input")
     p.add_argument("--interval", help="cp | binocp | simuem | hoeffding | bernstein (default per mode)")
@@ -62,11 +62,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="certificate file to write (atomically)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run (OUT.partial)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the run summary as JSON on stdout")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from certs.certify import CertifyOptions, certify, dumps_summary
+    from certs.certify import CertifyOptions, certify, dumps_summary, resolve_defaults
     from certs.noise import NoiseSpec
     from certs.progress import CertifyProgress
 
@@ -84,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     noise = NoiseSpec(args.noise, sigma=args.sigma, lam=args.lam, keep=args.keep)
     opts = CertifyOptions(
         noise=noise,
-        n0=args.n0,
+        n0=100 if args.n0 is None else args.n0,
         n=args.n,
         alpha=args.alpha,
         k=args.k,
@@ -92,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
         interval=args.interval,
         radius_method=args.radius_method,
         selection=args.selection,
+        lipschitz=args.lipschitz,
         batch_size=batch,
         chunk_size=args.chunk_size,
         device=args.device,
@@ -101,6 +103,11 @@ def run(args: argparse.Namespace) -> int:
         base_seed=args.seed,
         pack=not args.no_pack,
     )
+    selection = resolve_defaults(opts)[2]
+    if args.n0 is not None and selection == "fixed-label":
+        raise UsageError("--n0 does not apply to fixed-label selection (the label is fixed in advance)")
+    if args.lipschitz is not None and opts.radius_method != "soft-lipschitz":
+        raise UsageError("--lipschitz applies only to --radius-method soft-lipschitz")
     with CertifyProgress(enabled=not args.quiet) as bar:
         result = certify(
             args.model,
@@ -115,5 +122,5 @@ def run(args: argparse.Namespace) -> int:
             resume=args.resume,
             progress=bar,
         )
-    print(dumps_summary(result), file=sys.stderr)
+    print(dumps_summary(result), file=sys.stdout if args.json else sys.stderr)
     return 0

@@ -171,3 +171,69 @@ def test_other_model_dtypes_certify_and_verify(tmp_path: Path, keypair, dtype: s
     assert "float32" in pred["sampler"]["graph_note"]
     assert all(sum(e["counts"]) == 120 for e in pred["entries"])
     assert _verify(out, pub).passed
+
+
+def _npz(path: Path, **arrays) -> str:
+    import numpy as np
+
+    np.savez(path, **{k: np.asarray(v) for k, v in arrays.items()})
+    return str(path)
+
+
+def test_cli_refuses_bad_options_and_data_before_sampling(tmp_path: Path, capsys) -> None:
+    """Each bad run exits 2 with a one-line message, before sampling: no certificate, no partial run."""
+    import numpy as np
+
+    zeros = np.zeros((4, 1, 8, 8), np.float32)
+    flat = _npz(tmp_path / "flat.npz", inputs=np.zeros((4, 64), np.float32))
+    chan3 = _npz(tmp_path / "chan3.npz", inputs=np.zeros((4, 3, 8, 8), np.float32))
+    lab10 = _npz(tmp_path / "lab10.npz", inputs=zeros, labels=[0, 1, 10, 3])
+    nolab = _npz(tmp_path / "nolab.npz", inputs=zeros)
+    out = tmp_path / "o.json"
+    cases = [
+        (["--indices", "3,3"], DATA, "more than once"),
+        (["--max", "-1"], DATA, "--max must be >= 1"),
+        (["--device", "tpu"], DATA, "--device must be"),
+        (["--seed", "-5"], DATA, "--seed must be in"),
+        (["--seed", str(2**64)], DATA, "--seed must be in"),
+        (["--k", "10"], DATA, "k=10 must be below num_classes=10"),
+        (["--k", "3", "--n0", "20"], DATA, "--n0 does not apply"),
+        (["--lambda", "0.3"], DATA, "--lambda does not apply to gaussian"),
+        (["--lipschitz", "3"], DATA, "--lipschitz applies only"),
+        ([], flat, "cannot evaluate inputs of shape [64]"),
+        ([], chan3, "cannot evaluate inputs of shape [3, 8, 8]"),
+        ([], lab10, "label 10 of input 2 is outside [0, 10)"),
+        (["--k", "3"], nolab, "no labels"),
+    ]
+    for extra, data, message in cases:
+        argv = ["certify", "--model", str(WEIGHTS), "--model-builder", BUILDER, "--data", str(data),
+                "--sigma", "0.25", "--n", "2000", "--out", str(out), "--quiet", *extra]  # fmt: skip
+        assert certs_main(argv) == 2, extra
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, (extra, err)
+        assert not out.exists() and not (tmp_path / "o.json.partial").exists(), extra
+    base = ["certify", "--model", str(WEIGHTS), "--model-builder", BUILDER, "--data", str(DATA),
+            "--sigma", "0.25"]  # fmt: skip
+    assert certs_main([*base, "--out", ""]) == 2 and "--out needs a file name" in capsys.readouterr().err
+    assert certs_main([*base, "--out", str(tmp_path)]) == 2 and "is a directory" in capsys.readouterr().err
+    assert not (tmp_path.parent / (tmp_path.name + ".partial")).exists()
+
+
+def test_cli_soft_lipschitz_and_json_summary(tmp_path: Path, keypair, capsys) -> None:
+    """``--lipschitz`` reaches the certificate (soft-lipschitz runs, verifies); ``--json`` is on stdout."""
+    from audit.format import private_key_pem
+
+    key, pub = keypair
+    keyfile = tmp_path / "key.pem"
+    keyfile.write_bytes(private_key_pem(key))
+    out = tmp_path / "lip.json"
+    argv = ["certify", "--model", str(WEIGHTS), "--model-builder", BUILDER, "--data", str(DATA),
+            "--indices", "0-2", "--sigma", "0.25", "--soft", "--radius-method", "soft-lipschitz",
+            "--lipschitz", "5", "--n0", "30", "--n", "200", "--key", str(keyfile), "--out", str(out),
+            "--quiet", "--json"]  # fmt: skip
+    assert certs_main(argv) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["entries"] == 3 and summary["out"] == str(out)
+    pred = _predicate(out, pub)
+    assert pred["guarantee"]["radius_method"] == "soft-lipschitz" and pred["guarantee"]["lipschitz"] == "5"
+    assert _verify(out, pub).passed

@@ -102,3 +102,17 @@ def test_select_indices() -> None:
             select_indices(10, bad)
     with pytest.raises(UsageError):
         select_indices(10, None, skip=0)
+    for indices in ("3,3", "1-3,2-4"):  # a certificate's entry ids must be unique
+        with pytest.raises(UsageError, match="more than once"):
+            select_indices(10, indices)
+    for limit in (0, -1):  # -1 must not act as a Python slice end
+        with pytest.raises(UsageError, match="--max"):
+            select_indices(10, None, limit=limit)
+
+
+@pytest.mark.parametrize("content", [b"", b"hello, not a zip", b"\x80\x04K\x01."])
+def test_empty_or_non_zip_npz_is_an_input_error(tmp_path: Path, content: bytes) -> None:
+    bad = tmp_path / "d.npz"
+    bad.write_bytes(content)
+    with pytest.raises(InputError, match=r"not an \.npz archive"):
+        load_data(bad)
