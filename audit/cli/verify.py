@@ -1,26 +1,32 @@
 """``audit verify CERT... [--key PUB] [--policy TOML] [--model PATH] [--json] [--junit F] [--sarif F]``.
 
-Exit 0 only if every file, entry and gate passed; 1 on any verification or policy failure; 2 on usage or
-unreadable input (InputError/UsageError propagate to the dispatcher) and when a document contradicts itself
-(counts not adding up to n, labels out of range, ...): then one line per such problem is printed on stderr
-(``audit: error: FILE: entry I: field 'F': ...``) instead of the table, and the JSON / JUnit / SARIF reports
-are still written with the per-entry verdicts. Rich table on stderr; JSON on stdout.
+Exit 0 only if every file, entry and gate passed; 1 on any verification or policy failure; 2 on usage errors
+(bad options, keys, policy, report paths that cannot be written: checked before anything is verified), on
+unreadable input and when a document contradicts itself (counts not adding up to n, labels out of range,
+...). An unreadable certificate does not stop the others: it gets one line ``audit: error: FILE: ...`` on
+stderr and an error entry (``"error"``) in the JSON / JUnit / SARIF reports, which still carry every other
+file. A self-contradicting document gets one line per problem
+(``audit: error: FILE: entry I: field 'F': ...``) instead of the table, and its per-entry verdicts in the
+reports. Rich table on stderr; JSON on stdout.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
-from audit.errors import UsageError
+from audit.errors import InputError, NumericError, UsageError
+from audit.format import load_public_key
 from audit.verify.pipeline import DEFAULT_DPS, VerifyOptions, verify_file
 from audit.verify.policy import load_policy
-from audit.verify.reports import write_text_atomic
+from audit.verify.reports import check_output_path, write_text_atomic
 from audit.verify.reports.console import render_console
 from audit.verify.reports.json_report import render_json
 from audit.verify.reports.junit import render_junit
 from audit.verify.reports.sarif import render_sarif
+from audit.verify.verdicts import FileReport
 
 
 def register(subparsers: Any) -> None:
@@ -46,13 +52,28 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy) if args.policy else None
-    precision = args.precision or (policy.precision if policy and policy.precision else DEFAULT_DPS)
+    if args.precision is not None:
+        precision = args.precision
+    elif policy is not None and policy.precision is not None:
+        precision = policy.precision
+    else:
+        precision = DEFAULT_DPS
     if precision < 20 or precision > 2000:
         raise UsageError("--precision must be between 20 and 2000 digits")
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be >= 1")
+    for option, path in (("--junit", args.junit), ("--sarif", args.sarif)):
+        if path is not None:
+            check_output_path(path, f"the {option} report")
+    # problems with keys or model paths concern every file: refuse them once, before verifying anything
+    keys = [load_public_key(k) for k in args.key]
+    for k in policy.trusted_keys if policy is not None else ():
+        load_public_key(k)
+    for mp in args.model:
+        if not os.path.exists(mp):
+            raise InputError("model file not found", file=mp)
     opts = VerifyOptions(
-        trusted_keys=tuple(args.key),
+        trusted_keys=tuple(keys),
         allow_unsigned=args.allow_unsigned,
         policy=policy,
         model_paths=tuple(args.model),
@@ -60,12 +81,22 @@ def run(args: argparse.Namespace) -> int:
         workers=args.workers,
         slack=not args.no_slack,
     )
-    reports = [verify_file(c, opts) for c in args.certs]
-    structural = [f.location_line(r.path) for r in reports for f in r.structural_findings()]
-    for line in structural:
-        print(f"audit: error: {line}", file=sys.stderr)
-    if not args.quiet and not structural:
-        render_console(reports, sys.stderr)
+    reports = []
+    for c in args.certs:
+        try:
+            reports.append(verify_file(c, opts))
+        except (InputError, NumericError) as exc:  # this file only; the others are still verified
+            reports.append(FileReport.unreadable(os.fspath(c), str(exc), precision=precision))
+    structural = False
+    for r in reports:  # one line per unreadable file or self-contradiction, in file order
+        if r.error is not None:
+            print(f"audit: error: {r.error}", file=sys.stderr)
+        for f in r.structural_findings():
+            structural = True
+            print(f"audit: error: {f.location_line(r.path)}", file=sys.stderr)
+    readable = [r for r in reports if r.error is None]
+    if not args.quiet and not structural and readable:
+        render_console(readable, sys.stderr)
     if args.json:
         sys.stdout.write(render_json(reports))
     if args.junit:

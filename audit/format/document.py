@@ -93,11 +93,40 @@ def model_digests(path: str | os.PathLike[str], *, name: str | None = None) -> M
     )
 
 
+def model_files_problems(statement: Mapping[str, Any]) -> list[str]:
+    """Where ``predicate.model_files`` contradicts the first subject's sha256; human-readable, empty if none.
+
+    The subject is derived from ``model_files`` (:func:`model_digests`): a single file's subject digest is
+    that file's sha256 (one entry), a directory's is :func:`manifest_digest` of the entries. So the lists
+    agree when the subject equals the manifest digest, or the only entry's sha256. An empty list (imported
+    certificates: no model) and a subject without a sha256 digest are not checked.
+    """
+    recorded = statement.get("predicate", {}).get("model_files") or []
+    subjects = statement.get("subject") or []
+    want = subjects[0].get("digest", {}).get("sha256") if subjects else None
+    if not recorded or want is None:
+        return []
+    if len(recorded) == 1 and recorded[0]["sha256"] == want:
+        return []  # a single model file
+    if manifest_digest(recorded) == want:
+        return []  # a directory (possibly of one file)
+    if len(recorded) == 1:
+        return [
+            f"model_files[0] {recorded[0]['name']!r} has sha256 {recorded[0]['sha256']}, but the subject "
+            f"digest is {want} (a single model file's subject digest is its sha256)"
+        ]
+    return [
+        f"the {len(recorded)} model_files have manifest digest {manifest_digest(recorded)}, but the subject "
+        f"digest is {want} (a model directory's subject digest is the manifest digest of its files)"
+    ]
+
+
 def check_model_digests(statement: Mapping[str, Any], path: str | os.PathLike[str]) -> list[str]:
     """Compare a model file/directory on disk with the statement; returns human-readable mismatches.
 
-    Empty list means: the first subject's sha256 equals the recomputed digest, and (for a directory) the
-    per-file list in ``predicate.model_files`` equals the files on disk.
+    Empty list means: the first subject's sha256 equals the recomputed digest, and ``predicate.model_files``
+    describes the files on disk: for a directory the per-file list equals them, for a single file it is
+    empty (imported certificates) or its one entry has the file's sha256.
     """
     problems: list[str] = []
     got = model_digests(path)
@@ -116,6 +145,14 @@ def check_model_digests(statement: Mapping[str, Any], path: str | os.PathLike[st
                 problems.append(
                     f"model file {fname}: recorded {recorded.get(fname)}, found {actual.get(fname)}"
                 )
+    else:
+        entries = statement.get("predicate", {}).get("model_files") or []
+        digest = got.model_files[0]["sha256"]
+        if entries and [e["sha256"] for e in entries] != [digest]:
+            listed = ", ".join(f"{e['name']} {e['sha256']}" for e in entries)
+            problems.append(
+                f"model_files records {listed}, but {os.fspath(path)} is one file with sha256 {digest}"
+            )
     return problems
 
 

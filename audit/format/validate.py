@@ -9,7 +9,8 @@
   FormatError for the first problem instead.
 
 Semantic checks: alpha in (0, 1); alpha_split parts in (0, 1) adding up to at most alpha; sigma / lambda > 0;
-1 <= keep <= d; k < num_classes; n0 given iff selection is separate-draw; per entry: counts and
+1 <= keep <= d; d agrees with input_space.shape when given (gaussian / laplace: its product; ablation: H*W of
+(C, H, W)); k < num_classes; n0 given iff selection is separate-draw; per entry: counts and
 selection_counts have num_classes items and add up to n and n0; labels in [0, num_classes); a non-abstaining
 claim has a finite radius >= 0 (an integer for l0); soft scores: num_classes sums in [0, n] with
 sum²/n <= sumsq <= sum; entry ids unique; summary accuracies in [0, 1], rho in (0, 1).
@@ -18,6 +19,7 @@ sum²/n <= sumsq <= sum; entry ids unique; summary accuracies in [0, 1], rho in 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -147,6 +149,7 @@ def _file_problems(pred: Mapping[str, Any], problems: list[Problem]) -> None:
             problems.append(Problem(None, f"smoothing.{key}", f"must be > 0, got {sm[key]}"))
     if sm.get("keep") is not None and not 1 <= sm["keep"] <= sm["d"]:
         problems.append(Problem(None, "smoothing.keep", f"must be in [1, d={sm['d']}], got {sm['keep']}"))
+    _dimension_problems(sm, problems)
     if gu["norm"] not in _FAMILY_NORMS[sm["family"]]:
         problems.append(
             Problem(None, "guarantee.norm", f"{sm['family']} noise does not certify {gu['norm']}")
@@ -171,6 +174,36 @@ def _file_problems(pred: Mapping[str, Any], problems: list[Problem]) -> None:
         rho = _dec(problems, None, f"{where}.rho", row.get("rho"))
         if rho is not None and not 0 < rho < 1:
             problems.append(Problem(None, f"{where}.rho", f"must be in (0, 1), got {row['rho']}"))
+
+
+def _dimension_problems(sm: Mapping[str, Any], problems: list[Problem]) -> None:
+    """``d`` must be what ``input_space.shape`` implies (when a shape is given; imported logs have none):
+    gaussian / laplace: the number of coordinates (product of the shape); ablation: the number of pixels,
+    H·W of a (C, H, W) shape (the units that are kept or removed)."""
+    space = sm.get("input_space")
+    shape = space.get("shape") if isinstance(space, Mapping) else None
+    if shape is None:
+        return
+    d = sm["d"]
+    if sm["family"] == "ablation":
+        if len(shape) != 3:
+            problems.append(
+                Problem(
+                    None, "smoothing.d", f"ablation counts pixels of a (C, H, W) input, got shape {shape}"
+                )
+            )
+            return
+        want, rule = shape[1] * shape[2], "H*W pixels"
+    else:
+        want, rule = math.prod(shape), "product of the shape"
+    if d != want:
+        problems.append(
+            Problem(
+                None,
+                "smoothing.d",
+                f"d={d} does not match input_space.shape {shape}: {sm['family']} needs d={want} ({rule})",
+            )
+        )
 
 
 def _count_problems(

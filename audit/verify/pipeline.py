@@ -5,6 +5,8 @@ Guarantees:
 * Unreadable or malformed input raises :class:`audit.errors.InputError` (exit 2); nothing is parsed before the
   signature decision (see :func:`audit.format.load_certificate`).
 * A rejected signature yields a failing :class:`FileReport` with no entries and every gate failed.
+* ``predicate.model_files`` must agree with the subject digest derived from it (``SA006``), and with
+  ``--model`` paths when given (``SA004``, with the subject); either is a failure (exit 1).
 * Each entry gets exactly one verdict, the worst that applies (evidence > protocol > re-derivation), and the
   findings that explain it. Entries are re-derived in a process pool in chunks when the file is large.
 * :attr:`FileReport.passed` is true only if every check, entry and gate passed.
@@ -24,6 +26,7 @@ from audit.format import (
     SignatureStatus,
     check_model_digests,
     load_certificate,
+    model_files_problems,
     read_bounded,
 )
 from audit.verify.evidence import evidence_findings
@@ -175,6 +178,8 @@ def verify_statement(
     """Everything after the signature decision, for an already parsed, schema-valid statement."""
     pred = statement["predicate"]
     rep = FileReport(path=path, signature=signature, precision=opts.precision)
+    for msg in model_files_problems(statement):  # the model binding is void: a failure, not malformed input
+        rep.findings.append(Finding("SA006", Severity.ERROR, msg, "/predicate/model_files"))
     ev_file, ev_entries = evidence_findings(statement)
     rep.findings.extend(ev_file)
     file_prot = file_protocol_findings(pred)

@@ -4,7 +4,8 @@ Guarantees: every :class:`Finding` carries a stable rule id (see :data:`RULES`) 
 certificate statement (or the envelope), so every verdict can be explained and located. A file passes only if
 no finding has severity ``error``. A finding is *structural* when the document contradicts itself (counts
 not adding up to n, a label out of range, ...): :attr:`FileReport.exit_code` is then 2 (malformed input),
-while the entry keeps its ``inconsistent-evidence`` verdict in every report.
+while the entry keeps its ``inconsistent-evidence`` verdict in every report. A file that could not be read at
+all is a :class:`FileReport` with ``error`` set (:meth:`FileReport.unreadable`): it fails with exit code 2.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ _RULE_LIST = [
     Rule("SA003", "untrusted-key", "The signature verifies under no trusted key."),
     Rule("SA004", "subject-digest-mismatch", "A model file's sha256 differs from the certificate subject."),
     Rule("SA005", "no-trusted-keys", "No trusted key was given, so the signature cannot be checked."),
+    Rule("SA006", "model-files-mismatch", "predicate.model_files does not agree with the subject digest."),
     # evidence consistency
     Rule("SA101", "counts-invalid", "Counts are not non-negative integers summing to n."),
     Rule("SA102", "label-out-of-range", "A label is outside 0..c-1 or a count vector has the wrong length."),
@@ -247,9 +249,17 @@ class FileReport:
     subject: str = "not-checked"  # "match" | "mismatch" | "not-checked"
     precision: int = 50
     payload_line: int = 1  # line of the envelope's "payload" member (entries live inside it)
+    error: str | None = None  # the file could not be read / parsed: one line naming it (exit 2, no entries)
+
+    @classmethod
+    def unreadable(cls, path: str, message: str, *, precision: int = 50) -> FileReport:
+        """The report of a file that could not be verified at all (``message``: the error's one line)."""
+        return cls(path=path, signature="not-checked", precision=precision, error=message)
 
     @property
     def passed(self) -> bool:
+        if self.error is not None:
+            return False
         if any(f.severity == Severity.ERROR for f in self.findings):
             return False
         if not all(e.passed for e in self.entries):
@@ -265,8 +275,8 @@ class FileReport:
 
     @property
     def exit_code(self) -> int:
-        """2 if the document contradicts itself, else 0 if everything passed, else 1."""
-        if self.structural_findings():
+        """2 if the file is unreadable or the document contradicts itself, else 0 if all passed, else 1."""
+        if self.error is not None or self.structural_findings():
             return 2
         return 0 if self.passed else 1
 
@@ -277,7 +287,7 @@ class FileReport:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "path": self.path,
             "passed": self.passed,
             "exit_code": self.exit_code,
@@ -290,6 +300,9 @@ class FileReport:
             "summary": [s.to_json() for s in self.summary],
             "gates": [g.to_json() for g in self.gates],
         }
+        if self.error is not None:
+            out["error"] = self.error
+        return out
 
 
 def worst(verdicts: list[Verdict]) -> Verdict:

@@ -91,6 +91,7 @@ def ablation() -> dict[str, Any]:
     p["smoothing"].update(
         {"family": "ablation", "sigma": None, "keep": 50, "d": 1024, "ablated_encoding": "zero+mask-channel"}
     )
+    p["smoothing"]["input_space"]["shape"] = [1, 32, 32]  # d = H*W = 1024 pixels
     p["guarantee"].update({"norm": "l0", "k": 3, "radius_method": "ablation-topk"})
     p["statistics"].update({"interval": "simuem", "alpha_split": [{"bound": "simuem", "alpha": "0.001"}]})
     p["entries"][0]["claim"]["radius"] = "16"

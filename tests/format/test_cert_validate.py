@@ -139,3 +139,64 @@ def test_soft_score_consistency() -> None:
     pred["entries"][1]["scores"]["sum"][0] = "101"  # above n=100
     problems = semantic_problems(_st(pred))
     assert [(p.entry, p.field) for p in problems] == [(0, "scores.sumsq[2]"), (1, "scores.sum[0]")]
+
+
+def _with_space(name: str, d: int, shape: list[int] | None) -> dict[str, Any]:
+    pred = family(name)
+    pred["smoothing"]["d"] = d
+    if shape is None:
+        pred["smoothing"]["input_space"] = None
+    else:
+        pred["smoothing"]["input_space"]["shape"] = shape
+    if name == "ablation":
+        pred["smoothing"]["keep"] = 10  # below every d used here
+    return pred
+
+
+# d against input_space.shape (docs/format.md): gaussian / laplace count coordinates (C*H*W), ablation counts
+# pixels (H*W of a (C, H, W) input). Expected values are the products written out by hand.
+DIMENSION_OK = [
+    ("gaussian", 64, [1, 8, 8]),
+    ("gaussian", 3072, [3, 32, 32]),
+    ("laplace", 60, [3, 4, 5]),
+    ("soft", 64, [1, 8, 8]),
+    ("ablation", 64, [1, 8, 8]),
+    ("ablation", 1024, [3, 32, 32]),  # 32*32 pixels, not 3*32*32 coordinates
+    ("gaussian", 128, None),  # imported from a published log: no input space, nothing to check
+    ("ablation", 128, None),
+]
+DIMENSION_BAD = [
+    ("gaussian", 128, [1, 8, 8], "d=64"),
+    ("gaussian", 1024, [3, 32, 32], "d=3072"),
+    ("laplace", 20, [3, 4, 5], "d=60"),
+    ("ablation", 128, [1, 8, 8], "d=64"),  # the reported bug: d 64 -> 128, still passed
+    ("ablation", 3072, [3, 32, 32], "d=1024"),
+    ("ablation", 64, [8, 8], "(C, H, W)"),
+]
+
+
+@pytest.mark.parametrize(("name", "d", "shape"), DIMENSION_OK)
+def test_dimension_agrees_with_the_input_shape(name: str, d: int, shape: list[int] | None) -> None:
+    st = _st(_with_space(name, d, shape))
+    validate_schema(st)
+    assert semantic_problems(st) == []
+
+
+@pytest.mark.parametrize(("name", "d", "shape", "text"), DIMENSION_BAD)
+def test_dimension_contradicting_the_input_shape(name: str, d: int, shape: list[int], text: str) -> None:
+    st = _st(_with_space(name, d, shape))
+    validate_schema(st)
+    (p,) = semantic_problems(st)
+    assert (p.entry, p.field) == (None, "smoothing.d") and text in p.message and f"{shape}" in p.message
+    with pytest.raises(FormatError) as exc:
+        validate_semantics(st, file="c.json")
+    assert str(exc.value).startswith("c.json: field 'smoothing.d': ")
+
+
+def test_input_space_without_shape_is_not_checked() -> None:
+    pred = family("gaussian")
+    pred["smoothing"]["d"] = 5
+    del pred["smoothing"]["input_space"]["shape"]
+    st = _st(pred)
+    validate_schema(st)
+    assert semantic_problems(st) == []

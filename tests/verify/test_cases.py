@@ -69,8 +69,14 @@ def test_case_cli_exit_code(name: str, capsys: pytest.CaptureFixture[str]) -> No
     assert code == exp["exit"], err
     assert "Traceback" not in err
     if code == 2 and not exp["structural"]:
-        assert out == ""
-        assert len(err.strip().splitlines()) == 1
+        # unreadable: one line on stderr, and the JSON report still comes, with an error entry for the file
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"audit: error: {CASES / f'{name}.json'}: "), err
+        doc = json.loads(out)
+        assert doc["passed"] is False and doc["exit_code"] == 2
+        (f,) = doc["files"]
+        assert f["path"] == str(CASES / f"{name}.json") and f["exit_code"] == 2 and f["entries"] == []
+        assert lines[0] == f"audit: error: {f['error']}"
     elif exp["structural"]:
         # one line per self-contradiction, each naming file, entry and field; the JSON keeps every verdict
         lines = err.strip().splitlines()

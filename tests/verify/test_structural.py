@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,45 @@ def test_multiple_files_worst_exit_code(tmp_path: Path, capsys: pytest.CaptureFi
     code = audit_main(["verify", str(good), str(bad), "--allow-unsigned", "--workers", "1"])
     lines = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and str(bad) in lines[0]
+
+
+def _ablation(d: int, shape: list[int] | None) -> dict:
+    # the counts and claim of cases/valid_l0.json (certified at d = 1024, keep = 50, simuem, alpha 0.001)
+    p = predicate()
+    p["smoothing"].update(family="ablation", sigma=None, keep=50, d=d, ablated_encoding="zero+mask")
+    p["smoothing"]["input_space"] = None if shape is None else {"shape": shape, "low": "0", "high": "1"}
+    p["guarantee"].update(norm="l0", radius_method="ablation-topk")
+    p["statistics"].update(interval="simuem", alpha_split=[{"bound": "simuem", "alpha": "0.001"}])
+    counts = [2, 2, 334, 93642, 2, 5279, 737, 0, 2, 0]
+    p["entries"] = [entry(i, 3, "11", counts=list(counts)) for i in range(2)]
+    return p
+
+
+@pytest.mark.parametrize(
+    ("d", "shape", "want"),
+    [
+        (1024, [1, 32, 32], 0),  # d = H*W pixels
+        (1024, None, 0),  # no input space recorded (imported): nothing to compare
+        (2048, [1, 32, 32], 2),  # re-signed with d doubled: the radius would be computed for another d
+        (3072, [3, 32, 32], 2),  # C*H*W coordinates is the gaussian rule, not the ablation one
+    ],
+)
+def test_ablation_d_against_input_shape(
+    d: int, shape: list[int] | None, want: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.json"
+    path.write_bytes(encode_certificate(statement(_ablation(d, shape)), None))
+    code = audit_main(["verify", str(path), "--allow-unsigned", "--workers", "1", "--json"])
+    out, err = capsys.readouterr()
+    assert code == want, err
+    doc = json.loads(out)["files"][0]
+    if want == 0:
+        assert [e["verdict"] for e in doc["entries"]] == ["certified", "certified"]
+        return
+    assert err.strip().splitlines() == [
+        f"audit: error: {path}: field 'smoothing.d': d={d} does not match input_space.shape {shape}: "
+        f"ablation needs d=1024 (H*W pixels)"
+    ]
+    (f,) = [f for f in doc["findings"] if f["severity"] == "error"]  # besides SA002 unsigned (a warning)
+    assert (f["rule"], f["structural"], f["data"]["field"]) == ("SA109", True, "smoothing.d")
+    assert all(not e["passed"] for e in doc["entries"])  # nothing is re-derived with a contradicted d

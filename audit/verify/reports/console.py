@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from audit.verify.verdicts import FileReport, Severity
@@ -24,6 +25,9 @@ def render_console(reports: Sequence[FileReport], stream: TextIO, *, max_rows: i
     """Print the report to ``stream``; at most ``max_rows`` entry rows per file (failing entries first)."""
     console = Console(file=stream, width=140, highlight=False, soft_wrap=False)
     for rep in reports:
+        if rep.error is not None:
+            console.print(f"[bold red]ERROR[/] {escape(rep.error)}")
+            continue
         status = "[green]PASS[/]" if rep.passed else "[bold red]FAIL[/]"
         console.print(
             f"{status} {rep.path}  signature: {rep.signature}  subject: {rep.subject}  "

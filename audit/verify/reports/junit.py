@@ -1,7 +1,9 @@
 """JUnit XML: one test case per entry and per gate (and one per failing file-level check).
 
 Guarantees: a test case fails exactly when the corresponding entry/gate/check did not pass; the failure
-message is the verdict's one-line explanation. Built with ``xml.etree`` (escaping is the library's).
+message is the verdict's one-line explanation. A file that could not be read is one test case ``read`` with
+an ``<error>`` (counted in ``errors``) carrying the error line. Built with ``xml.etree`` (escaping is the
+library's).
 """
 
 from __future__ import annotations
@@ -14,9 +16,18 @@ from audit.verify.verdicts import FileReport, Severity
 
 def render_junit(reports: Sequence[FileReport]) -> str:
     suites = ET.Element("testsuites", name="audit verify")
-    total = failures = 0
+    total = failures = errors = 0
     for rep in reports:
         suite = ET.SubElement(suites, "testsuite", name=rep.path)
+        if rep.error is not None:  # unreadable: one test case in error, nothing else was checked
+            case = ET.SubElement(suite, "testcase", classname=f"{rep.path}.file", name="read")
+            ET.SubElement(case, "error", message=rep.error, type="input-error")
+            suite.set("tests", "1")
+            suite.set("failures", "0")
+            suite.set("errors", "1")
+            total += 1
+            errors += 1
+            continue
         n_cases = n_fail = 0
         checks = [f for f in rep.findings if f.severity == Severity.ERROR]
         case = ET.SubElement(suite, "testcase", classname=f"{rep.path}.file", name="signature-and-protocol")
@@ -51,6 +62,6 @@ def render_junit(reports: Sequence[FileReport]) -> str:
         failures += n_fail
     suites.set("tests", str(total))
     suites.set("failures", str(failures))
-    suites.set("errors", "0")
+    suites.set("errors", str(errors))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

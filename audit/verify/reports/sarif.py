@@ -3,6 +3,8 @@
 Locations: ``physicalLocation`` = the certificate file, region = the line of the envelope's ``payload``
 member (the statement is base64 inside it); ``logicalLocations[0].fullyQualifiedName`` = the JSON pointer
 into the decoded statement (e.g. ``/predicate/entries/3/claim/radius``). Gates are results of rule SA505.
+A file that could not be read has no results: it is an error-level ``toolExecutionNotification`` of the run's
+invocation (``executionSuccessful: false``), located at the file.
 """
 
 from __future__ import annotations
@@ -71,22 +73,32 @@ def render_sarif(reports: Sequence[FileReport]) -> str:
                     "properties": {"jsonPointer": "/predicate/summary", "gate": g.name},
                 }
             )
-    doc = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "audit",
-                        "version": __version__,
-                        "informationUri": "https://smoothing-audit.dev",
-                        "rules": rules,
-                    }
-                },
-                "results": results,
-                "artifacts": [{"location": {"uri": rep.path}} for rep in reports],
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "audit",
+                "version": __version__,
+                "informationUri": "https://smoothing-audit.dev",
+                "rules": rules,
             }
-        ],
+        },
+        "results": results,
+        "artifacts": [{"location": {"uri": rep.path}} for rep in reports],
     }
+    unreadable = [rep for rep in reports if rep.error is not None]
+    if unreadable:
+        run["invocations"] = [
+            {
+                "executionSuccessful": False,
+                "toolExecutionNotifications": [
+                    {
+                        "level": "error",
+                        "message": {"text": rep.error},
+                        "locations": [{"physicalLocation": {"artifactLocation": {"uri": rep.path}}}],
+                    }
+                    for rep in unreadable
+                ],
+            }
+        ]
+    doc = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(doc, indent=2, allow_nan=False) + "\n"
