@@ -26,7 +26,7 @@ from audit.format import write_certificate  # noqa: E402
 from audit.theory import FLOAT, CertificationSpec, Evidence, derive  # noqa: E402
 from audit.theory import binomial as _binomial  # noqa: E402
 from audit.verify.exact import to_decimal_str  # noqa: E402
-from audit.verify.importers.skeleton import gaussian_l2_predicate  # noqa: E402
+from audit.verify.importers.skeleton import gaussian_l2_predicate, single_bound_statistics  # noqa: E402
 from audit.verify.pipeline import VerifyOptions, verify_statement  # noqa: E402
 
 REAL = Path(__file__).resolve().parents[1] / "cases" / "realdata" / "jia_topk_cifar_sigma025_counts.txt"
@@ -77,15 +77,14 @@ def make_predicate(kind: str, m: int, seed: int = 0) -> dict:
         sigma="0.25",
         k=spec.k,
         radius_method=spec.radius_method,
-        statistics={
-            "alpha": "0.001",
-            "interval": spec.interval,
-            "alpha_split": [{"bound": "all", "alpha": "0.001"}],
-            "selection": "separate-draw" if top1 else "fixed-label",
-            "n0": 100 if top1 else None,
-            "n": 100000,
-            "num_classes": 10,
-        },
+        statistics=single_bound_statistics(
+            alpha="0.001",
+            interval=spec.interval,
+            bound="all",
+            n0=100 if top1 else None,
+            n=100000,
+            num_classes=10,
+        ),
         entries=entries,
     )
     pred["tool"]["version"] = "0"

@@ -32,7 +32,7 @@ from audit.format.document import build_statement  # noqa: E402
 from audit.format.io import atomic_write  # noqa: E402
 from audit.theory import FLOAT, CertificationSpec, Evidence, derive, mp_backend  # noqa: E402
 from audit.verify.exact import to_decimal_str  # noqa: E402
-from audit.verify.importers.skeleton import gaussian_l2_predicate  # noqa: E402
+from audit.verify.importers.skeleton import gaussian_l2_predicate, single_bound_statistics  # noqa: E402
 
 CASES = ROOT / "cases"
 KEYS = CASES / "keys"
@@ -60,15 +60,9 @@ def base_predicate(**over: Any) -> dict[str, Any]:
         sigma="0.25",
         k=1,
         radius_method="cohen",
-        statistics={
-            "alpha": "0.001",
-            "interval": "cp",
-            "alpha_split": [{"bound": "pA_low", "alpha": "0.001"}],
-            "selection": "separate-draw",
-            "n0": 100,
-            "n": 100000,
-            "num_classes": 10,
-        },
+        statistics=single_bound_statistics(
+            alpha="0.001", interval="cp", bound="pA_low", n0=100, n=100000, num_classes=10
+        ),
         entries=[],
     )
     pred["tool"]["version"] = "0.1.0"
@@ -156,17 +150,22 @@ def valid_top1(pred: dict[str, Any] | None = None) -> dict[str, Any]:
     return pred
 
 
-def soft_betting_predicate() -> dict[str, Any]:
+def soft_predicate(interval: str, n: int) -> dict[str, Any]:
+    """Three-class soft-Gaussian predicate, α = 0.001 split evenly over F_low and F_up, no entries yet."""
     p = base_predicate()
     p["guarantee"].update(output="soft", radius_method="soft-gaussian")
     p["statistics"].update(
-        interval="betting",
-        n=2000,
+        interval=interval,
+        n=n,
         num_classes=3,
         n0=100,
         alpha_split=[{"bound": "F_low", "alpha": "0.0005"}, {"bound": "F_up", "alpha": "0.0005"}],
     )
     return p
+
+
+def soft_betting_predicate() -> dict[str, Any]:
+    return soft_predicate("betting", 2000)
 
 
 def soft_samples(seed: int) -> list[list[float]]:
@@ -334,15 +333,7 @@ def main() -> None:
     p = valid_top1(p)
     case("valid_l1_multiclass", p, 0, honest(p), "Laplace multi-class Thm 1")
 
-    p = base_predicate()
-    p["guarantee"].update(output="soft", radius_method="soft-gaussian")
-    p["statistics"].update(
-        interval="hoeffding",
-        n=10000,
-        num_classes=3,
-        n0=100,
-        alpha_split=[{"bound": "F_low", "alpha": "0.0005"}, {"bound": "F_up", "alpha": "0.0005"}],
-    )
+    p = soft_predicate("hoeffding", 10000)
     soft_rows = [
         (["9000", "600", "400"], ["8500", "100", "60"]),
         (["7000", "2000", "1000"], ["5200", "500", "200"]),
@@ -597,6 +588,7 @@ def main() -> None:
     }
     nan_pred = valid_top1()
     stmt = build_statement(nan_pred, SUBJECT)
+    # Deliberately invalid JSON (a NaN field) inside a valid signature: the verifier must refuse it (exit 2).
     raw = json.dumps(stmt, sort_keys=True, separators=(",", ":")).replace('"case:0"', '"case:0","x":NaN')
     from audit.format import dsse
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from audit.format import validate_schema
 from audit.format.document import build_statement
-from audit.verify.importers.skeleton import gaussian_l2_predicate
+from audit.verify.importers.skeleton import gaussian_l2_predicate, single_bound_statistics
 
 SUBJECT = [{"name": "m.safetensors", "digest": {"sha256": "0" * 63 + "1"}}]
 
@@ -17,15 +17,9 @@ BASE: dict[str, Any] = gaussian_l2_predicate(
     sigma="0.25",
     k=1,
     radius_method="cohen",
-    statistics={
-        "alpha": "0.001",
-        "interval": "cp",
-        "alpha_split": [{"bound": "pA_low", "alpha": "0.001"}],
-        "selection": "fixed-label",
-        "n0": None,
-        "n": 100000,
-        "num_classes": 10,
-    },
+    statistics=single_bound_statistics(
+        alpha="0.001", interval="cp", bound="pA_low", n=100000, num_classes=10
+    ),
     entries=[],
 )
 BASE["tool"]["version"] = "0"

@@ -25,7 +25,7 @@ from audit.theory.gaussian import cohen_radius
 from audit.verify.exact import to_decimal_str, to_fraction
 from audit.verify.importers.cohen_log import LogRow, parse_cohen_log
 from audit.verify.importers.printed import printed_interval, smallest_count
-from audit.verify.importers.skeleton import gaussian_l2_predicate
+from audit.verify.importers.skeleton import gaussian_l2_predicate, single_bound_statistics
 
 
 def cohen_radius_fn(
@@ -141,15 +141,9 @@ def import_cohen(
         sigma=sigma,
         k=1,
         radius_method="cohen",
-        statistics={
-            "alpha": alpha,
-            "interval": "cp",
-            "alpha_split": [{"bound": "pA_low", "alpha": alpha}],
-            "selection": "separate-draw",
-            "n0": n0,
-            "n": n,
-            "num_classes": num_classes,
-        },
+        statistics=single_bound_statistics(
+            alpha=alpha, interval="cp", bound="pA_low", n0=n0, n=n, num_classes=num_classes
+        ),
         entries=entries,
     )
     predicate["imported"] = {"source": "cohen-certify-log", "log": Path(log).name, "radius_digits": 3}

@@ -19,7 +19,7 @@ from audit.theory import FLOAT, CertificationSpec, Evidence, derive
 from audit.verify.exact import to_decimal_str
 from audit.verify.importers.cohen_log import parse_printed
 from audit.verify.importers.printed import printed_interval
-from audit.verify.importers.skeleton import gaussian_l2_predicate
+from audit.verify.importers.skeleton import gaussian_l2_predicate, single_bound_statistics
 
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -127,15 +127,9 @@ def import_jia_topk(
         sigma=sigma,
         k=k,
         radius_method="topk",
-        statistics={
-            "alpha": alpha,
-            "interval": "simuem",
-            "alpha_split": [{"bound": "simuem", "alpha": alpha}],
-            "selection": "fixed-label",
-            "n0": None,
-            "n": n,
-            "num_classes": c,
-        },
+        statistics=single_bound_statistics(
+            alpha=alpha, interval="simuem", bound="simuem", n=n, num_classes=c
+        ),
         entries=entries,
     )
     return predicate, subjects

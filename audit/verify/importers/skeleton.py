@@ -15,6 +15,21 @@ IMPORT_CREATED = "1970-01-01T00:00:00Z"  # deterministic output; published logs 
 CIFAR10_DIMENSION = 3 * 32 * 32
 
 
+def single_bound_statistics(
+    *, alpha: str, interval: str, bound: str, n: int, num_classes: int, n0: int | None = None
+) -> dict[str, Any]:
+    """``statistics`` with the whole α spent on one bound; ``n0`` given ⇔ separate-draw selection."""
+    return {
+        "alpha": alpha,
+        "interval": interval,
+        "alpha_split": [{"bound": bound, "alpha": alpha}],
+        "selection": "separate-draw" if n0 is not None else "fixed-label",
+        "n0": n0,
+        "n": n,
+        "num_classes": num_classes,
+    }
+
+
 def gaussian_l2_predicate(
     *,
     tool: str,
