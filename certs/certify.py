@@ -582,14 +582,12 @@ def dumps_summary(result: CertifyResult) -> str:
     certified = sum(1 for e in es if not e["claim"]["abstain"])
     correct = sum(1 for e in es if not e["claim"]["abstain"] and e["claim"]["label"] == e["true_label"])
     rows = ", ".join(f"r={r['radius']}: {r['claimed']}" for r in pred["summary"]["certified_accuracy"])
-    return json.dumps(
-        {
-            "out": str(result.out),
-            "entries": len(es),
-            "non_abstain": certified,
-            "certified_correct": correct,
-            "evals_per_s": round(sampler_throughput(result)),
-            "certified_accuracy": rows,
-        },
-        allow_nan=False,
-    )
+    summary_row = {
+        "out": str(result.out),
+        "entries": len(es),
+        "non_abstain": certified,
+        "certified_correct": correct,
+        "evals_per_s": round(sampler_throughput(result)),
+        "certified_accuracy": rows,
+    }
+    return json.dumps(summary_row, allow_nan=False)
