@@ -42,7 +42,7 @@ from audit.verify.sidecar import MAX_SIDECAR_BYTES
 from certs.claims import make_entry, spec_from_predicate, summary
 from certs.data import Dataset, input_digest, load_data, select_indices
 from certs.fileio import atomic_write_bytes
-from certs.graph import GraphChoice, deterministic_kernels, noisy_probe, prepare_graph
+from certs.graph import MODE_OF_GRAPH, GraphChoice, deterministic_kernels, noisy_probe, prepare_graph
 from certs.models import LoadedModel, load_model
 from certs.noise import ABLATED_ENCODING, NoiseSpec
 from certs.sampler import DEFAULT_CHUNK, GROUP_SAMPLES, Job, Sampler, seed_for
@@ -74,7 +74,7 @@ class CertifyOptions:
     chunk_size: int = DEFAULT_CHUNK
     device: str = "auto"
     dtype: str = "float32"
-    graph: str = "auto"  # "auto" | "eager" | "optimized" (certs.graph)
+    graph: str = "auto"  # certs.graph.MODES: "auto" | "eager" | "optimized" | "fused"
     rng: str = "cpu"  # "cpu": CPU generators, every run replays on a CPU | "device": the model device's own
     base_seed: int = 0
     pack: bool = True
@@ -376,8 +376,18 @@ def write_sidecar(out: Path, position: int, result: Any) -> dict[str, str]:
     return {"path": rel, "sha256": hashlib.sha256(data).hexdigest()}
 
 
-def _save_partial(path: Path, digest: str, entries: list[dict[str, Any]]) -> None:
-    atomic_write_bytes(path, dumps_json({"config_sha256": digest, "entries": entries}))
+def _save_partial(path: Path, digest: str, entries: list[dict[str, Any]], graph: str) -> None:
+    atomic_write_bytes(path, dumps_json({"config_sha256": digest, "graph": graph, "entries": entries}))
+
+
+def _resumed_graph_mode(partial: Path, mode: str) -> str:
+    """``--graph auto`` on resume: the mode of the graph the partial run used (auto's choice is timed, so
+    it could differ between runs, and a different graph changes the logits' last bits)."""
+    if mode != "auto" or not partial.exists():
+        return mode
+    state = parse_json_strict(read_bounded(partial), file=str(partial))
+    graph = state.get("graph") if isinstance(state, dict) else None
+    return MODE_OF_GRAPH.get(graph, mode) if isinstance(graph, str) else mode
 
 
 ProgressHook = Callable[[str, dict[str, Any]], None]
@@ -458,7 +468,8 @@ def _certify(
     per_input = (o.n0 if resolve_defaults(o)[2] == "separate-draw" else 0) + o.n
     # None: the sampler chooses during the run (certs.tuning); the header records the size it settled on.
     batch_size = o.batch_size
-    choice = choose_graph(model, o.noise, data.inputs[chosen[0]], device, dtype, o.graph)
+    graph_mode = _resumed_graph_mode(partial, o.graph) if resume else o.graph
+    choice = choose_graph(model, o.noise, data.inputs[chosen[0]], device, dtype, graph_mode)
     header = build_header(o, model, mpath, data, num_classes, device, batch_size)
     header["sampler"].update(choice.record())
     header["sampler"].update(kernels)
@@ -549,13 +560,13 @@ def _certify(
             if progress:
                 progress("input", {"done": len(entries)})
             if time.monotonic() - last_save > 1.0 or len(entries) == len(chosen):
-                _save_partial(partial, cfg, entries)
+                _save_partial(partial, cfg, entries, choice.graph)
                 last_save = time.monotonic()
             if stop_after_groups is not None and groups_done >= stop_after_groups:
                 raise KeyboardInterrupt
     except BaseException:
         if len(entries) > resumed:
-            _save_partial(partial, cfg, entries)
+            _save_partial(partial, cfg, entries, choice.graph)
         raise
     seconds = time.perf_counter() - t0
     predicate = dict(header)

@@ -7,19 +7,29 @@ Guarantees:
   ``torch.jit.optimize_for_inference``: batch norm folded into the convolutions, oneDNN kernels on CPU. It is
   the same function evaluated in a different floating-point order, so its logits differ from eager ones in the
   last bits; the mode is recorded in the certificate (``sampler.graph``) and a replay must use the same mode.
-- Probe check before an optimised graph is used: on the caller's probe inputs (noisy copies of a real input),
-  at two batch sizes other than the one traced, the optimised logits must agree with the eager logits to
-  ``PROBE_RTOL`` of their scale and give the same argmax labels. A trace that baked in a batch size or took a
-  data-dependent branch therefore fails the check instead of producing wrong counts.
-- ``auto``: ``optimized`` on CPU in float32 when building and checking it succeed, otherwise ``eager`` (the
-  reason is recorded in ``GraphChoice.note``). On CUDA ``auto`` stays eager: the optimised path is available
-  with ``mode="optimized"`` but has not been measured on a GPU.
+- Probe check before a graph is used: on the caller's probe inputs (noisy copies of a real input), at two
+  batch sizes (the probe and its first half), the graph's logits must agree with the eager logits to
+  ``PROBE_RTOL`` of their scale and give the same argmax labels. An optimised trace (made at batch 8) that
+  baked in a batch size, or any trace that took a data-dependent branch, fails the check instead of
+  producing wrong counts.
+- ``fused`` (CPU only, :class:`OneDNNFused`): ``torch.jit.trace`` → ``torch.jit.freeze`` *per batch size*,
+  executed with oneDNN Graph fusion (``torch.jit.enable_onednn_fusion``) switched on for each call and
+  restored after it (the switch is process-wide and the ``optimized`` graph fails while it is on). A trace
+  only ever runs at the size it was traced at (smaller batches are zero-padded), so a baked-in batch size
+  is harmless there. Each new size costs a trace and a few slow profiling calls. Same floating-point
+  caveat as ``optimized``; recorded as ``torchscript-onednn-fused``.
+- ``auto``: on CPU in float32, both TorchScript graphs are built and probe-checked; if both pass, each is
+  timed on the probe batch and the faster is used (the rates go into ``GraphChoice.note``); if one passes it
+  is used; otherwise ``eager`` with the reasons in the note. On CUDA ``auto`` stays eager: the optimised
+  path is available with ``mode="optimized"`` but has not been measured on a GPU.
 - :func:`deterministic_kernels`: on CUDA, cuDNN runs with ``deterministic=True, benchmark=False`` for the
   duration of a run (no timing-dependent algorithm choice), and the previous flags are restored after.
 """
 
 from __future__ import annotations
 
+import math
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,8 +41,10 @@ from torch import nn
 from audit.errors import ModelLoadError, UsageError
 from certs.noise import NoiseSpec
 
-MODES = ("auto", "eager", "optimized")
-PROBE_SIZE = 64
+MODES = ("auto", "eager", "optimized", "fused")
+GRAPHS = {"eager": "eager", "optimized": "torchscript-optimized", "fused": "torchscript-onednn-fused"}
+MODE_OF_GRAPH = {graph: mode for mode, graph in GRAPHS.items()}
+PROBE_SIZE = 100  # the probe and its first half (50) are sizes the batch-size ladder starts with
 PROBE_RTOL = 1e-4
 TRACE_BATCH = 8
 
@@ -44,7 +56,7 @@ class GraphChoice:
     """The callable to run and what to record about it."""
 
     model: Model
-    graph: str  # "eager" | "torchscript-optimized"
+    graph: str  # a value of GRAPHS
     note: str | None = None
 
     def record(self) -> dict[str, str]:
@@ -78,11 +90,85 @@ def optimize(module: Model, example: torch.Tensor) -> torch.jit.ScriptModule:
         return torch.jit.optimize_for_inference(frozen)
 
 
+class OneDNNFused:
+    """Frozen TorchScript graphs run with oneDNN Graph fusion, one graph per batch size.
+
+    The profiling executor specialises a graph to the shapes it has seen and fuses well only for a shape it
+    saw from the start, so every batch size gets its own trace of the module (``MAX_SHAPES`` at most, then
+    larger batches are split). Every trace is made from the same rows (``example`` tiled to the size), so
+    a data-dependent branch is taken the same way in all of them as in the probe-checked ones. A trace runs
+    only at its own size: a smaller batch is zero-padded to the smallest compiled size above it and the
+    padding rows' logits are dropped (rows do not interact in an eval-mode model). Fusion is switched on for
+    each call only and restored after it (the switch is process-wide).
+    """
+
+    MAX_SHAPES = 16
+
+    def __init__(self, module: Model, example: torch.Tensor) -> None:
+        if not isinstance(module, nn.Module):
+            raise TypeError("only an nn.Module or a TorchScript module can be fused")
+        self.module = module
+        self.rows = example[:TRACE_BATCH].clone()
+        self.graphs: dict[int, torch.jit.ScriptModule] = {}
+
+    def graph_for(self, size: int) -> torch.jit.ScriptModule:
+        """The graph for batches of ``size`` rows (traced from the example rows and frozen on first use)."""
+        if size not in self.graphs:
+            reps = -(-size // self.rows.shape[0])
+            example = self.rows.repeat(reps, *([1] * (self.rows.ndim - 1)))[:size]
+            with torch.no_grad(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if isinstance(self.module, torch.jit.ScriptModule):
+                    scripted = self.module
+                else:
+                    scripted = torch.jit.trace(self.module, example, check_trace=False)
+                self.graphs[size] = torch.jit.freeze(scripted.eval())
+        return self.graphs[size]
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        m = int(x.shape[0])
+        size = m if m in self.graphs else min((b for b in self.graphs if b > m), default=m)
+        if size == m and m not in self.graphs and len(self.graphs) >= self.MAX_SHAPES:
+            size = max(self.graphs)  # no new trace: split into pieces of the largest compiled size
+            return torch.cat([self(part) for part in x.split(size)])
+        padded = x if size == m else torch.cat([x, x.new_zeros((size - m, *x.shape[1:]))])
+        graph = self.graph_for(size)
+        before = torch.jit.onednn_fusion_enabled()
+        torch.jit.enable_onednn_fusion(True)
+        try:
+            out = graph(padded)
+        finally:
+            torch.jit.enable_onednn_fusion(before)
+        return out if size == m else out[:m]
+
+
+def fuse(module: Model, example: torch.Tensor) -> OneDNNFused:
+    """The fused executor of ``module``, its traces made from ``example``'s rows; raises if tracing fails."""
+    fused = OneDNNFused(module, example)
+    fused.graph_for(int(example.shape[0]))
+    return fused
+
+
+def probe_rate(model: Model, probe: torch.Tensor, calls: int = 5, warmup: int = 3) -> float:
+    """Rows per second of ``model`` on ``probe``: the fastest of ``calls`` timed calls after ``warmup``.
+
+    A fixed number of calls, not a time budget: for a small model the choice then costs milliseconds."""
+    best = math.inf
+    with torch.inference_mode():
+        for _ in range(warmup):
+            model(probe)
+        for _ in range(max(1, calls)):
+            t0 = time.perf_counter()
+            model(probe)
+            best = min(best, time.perf_counter() - t0)
+    return probe.shape[0] / best if best > 0 else math.inf
+
+
 def probe_mismatch(eager: Model, candidate: Model, probe: torch.Tensor) -> str | None:
     """Why ``candidate`` disagrees with ``eager`` on ``probe`` (at two batch sizes), or None if it agrees."""
     m = probe.shape[0]
     with torch.inference_mode():
-        for size in sorted({m, max(2, m // 4 + 1)}):
+        for size in sorted({m, max(2, m // 2)}):
             x = probe[:size]
             want = eager(x)
             got = candidate(x)
@@ -98,6 +184,19 @@ def probe_mismatch(eager: Model, candidate: Model, probe: torch.Tensor) -> str |
     return None
 
 
+def build_checked(module: Model, probe: torch.Tensor, mode: str) -> tuple[Model | None, str | None]:
+    """The ``optimized`` or ``fused`` graph of ``module`` if it passes the probe check, else why not."""
+    try:
+        if mode == "optimized":
+            graph: Model = optimize(module, probe[: min(TRACE_BATCH, probe.shape[0] - 1)])
+        else:  # traced from the first rows, checked on all of them (as the optimised trace is)
+            graph = fuse(module, probe[: min(TRACE_BATCH, probe.shape[0] - 1)])
+        why = probe_mismatch(module, graph, probe)
+    except Exception as exc:  # tracing/freezing raise many types; the reason is reported either way
+        why = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".strip()
+    return (graph, None) if why is None else (None, why)
+
+
 def prepare_graph(
     module: Model, probe: torch.Tensor, mode: str = "auto", *, dtype: torch.dtype = torch.float32
 ) -> GraphChoice:
@@ -111,18 +210,27 @@ def prepare_graph(
             return GraphChoice(module, "eager", "auto: optimised graph not used on this device type")
         if dtype != torch.float32:
             return GraphChoice(module, "eager", "auto: optimised graph only for float32")
+    if mode == "fused" and probe.device.type != "cpu":
+        raise UsageError("--graph fused (oneDNN Graph fusion) is for a CPU model only")
     if probe.ndim < 2 or probe.shape[0] < 2:
         raise ValueError("the probe needs at least two inputs")
-    try:
-        opt = optimize(module, probe[: min(TRACE_BATCH, probe.shape[0] - 1)])
-        why = probe_mismatch(module, opt, probe)
-    except Exception as exc:  # tracing/freezing raise many types; the reason is reported either way
-        why = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".strip()
-    if why is None:
-        return GraphChoice(opt, "torchscript-optimized")
-    if mode == "optimized":
-        raise ModelLoadError(f"--graph optimized: the optimised graph fails the probe check: {why}")
-    return GraphChoice(module, "eager", f"auto: optimised graph refused ({why})"[:1000])
+    if mode != "auto":
+        graph, why = build_checked(module, probe, mode)
+        if graph is None:
+            raise ModelLoadError(f"--graph {mode}: the {mode} graph fails the probe check: {why}")
+        return GraphChoice(graph, GRAPHS[mode])
+    built = {m: build_checked(module, probe, m) for m in ("optimized", "fused")}
+    ok = {m: g for m, (g, _) in built.items() if g is not None}
+    refused = "; ".join(f"{m} refused ({why})" for m, (_, why) in built.items() if why is not None)
+    if not ok:
+        return GraphChoice(module, "eager", f"auto: {refused}"[:1000])
+    if len(ok) == 1:
+        ((m, graph),) = ok.items()
+        return GraphChoice(graph, GRAPHS[m], f"auto: {refused}"[:1000])
+    rates = {m: probe_rate(g, probe) for m, g in ok.items()}
+    m = max(rates, key=lambda k: rates[k])
+    timed = ", ".join(f"{GRAPHS[k]} {rates[k]:,.0f}" for k in sorted(rates, key=lambda k: -rates[k]))
+    return GraphChoice(ok[m], GRAPHS[m], f"auto: rows/s on the {probe.shape[0]}-row probe batch: {timed}")
 
 
 @contextmanager

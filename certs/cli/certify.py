@@ -44,10 +44,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--dtype", default="float32", help="float32 | float64 | float16 | bfloat16")
     p.add_argument(
         "--graph",
-        choices=("auto", "eager", "optimized"),
+        choices=("auto", "eager", "optimized", "fused"),
         default="auto",
-        help="model execution: frozen TorchScript optimised for inference (auto: on CPU float32 when it "
-        "passes the probe check), or eager; recorded in the certificate",
+        help="model execution: frozen TorchScript optimised for inference, frozen TorchScript with oneDNN "
+        "Graph fusion (CPU), or eager; auto: on CPU float32 the faster TorchScript graph that passes the "
+        "probe check; recorded in the certificate",
     )
     p.add_argument(
         "--rng",

@@ -13,6 +13,7 @@ from audit.format import load_certificate
 from audit.verify.pipeline import VerifyOptions, verify_file
 from certs.certify import CertifyOptions, certify, choose_graph
 from certs.cli import main as certs_main
+from certs.graph import MODE_OF_GRAPH
 from certs.models import load_model
 from certs.noise import NoiseSpec
 from certs.sampler import Job, Sampler
@@ -90,7 +91,7 @@ def test_counts_replay_exactly_from_recorded_seeds(tmp_path: Path, keypair, demo
     ds = __import__("certs.data", fromlist=["load_data"]).load_data(DATA)
     chunk = pred["sampler"]["chunk_size"]
     assert pred["sampler"]["rng_device"] == "cpu" and "mt19937" in pred["sampler"]["rng"]
-    graph = {"torchscript-optimized": "optimized", "eager": "eager"}[pred["sampler"]["graph"]]
+    graph = MODE_OF_GRAPH[pred["sampler"]["graph"]]
     model = choose_graph(load_model(WEIGHTS, builder=BUILDER), opts.noise, ds.inputs[10], torch.device("cpu"),
                          torch.float32, graph).model  # fmt: skip
     for e in pred["entries"]:

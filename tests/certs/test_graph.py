@@ -11,9 +11,10 @@ from torch import nn
 from audit.errors import ModelLoadError, UsageError
 from audit.format import load_certificate
 from audit.verify.pipeline import VerifyOptions, verify_file
+from certs import graph as graph_module
 from certs.certify import CertifyOptions, certify, choose_graph
 from certs.data import load_data
-from certs.graph import prepare_graph
+from certs.graph import GRAPHS, OneDNNFused, prepare_graph
 from certs.models import load_model
 from certs.noise import NoiseSpec
 from certs.sampler import Job, Sampler, seed_for
@@ -53,16 +54,55 @@ class FixedBatch(nn.Module):
         return self.fc(x.reshape(int(x.shape[0]), 64))
 
 
-def test_auto_optimises_the_demo_model_and_keeps_its_labels(demo_model) -> None:
+@pytest.mark.parametrize("mode", ["auto", "optimized", "fused"])
+def test_graphs_of_the_demo_model_keep_its_labels(demo_model, mode: str) -> None:
     probe = _probe((1, 8, 8))
-    choice = prepare_graph(demo_model, probe, "auto")
-    assert choice.graph == "torchscript-optimized" and choice.note is None
+    choice = prepare_graph(demo_model, probe, mode)
+    assert choice.graph == GRAPHS[mode] if mode != "auto" else choice.graph in GRAPHS.values()
     gen = torch.Generator().manual_seed(2)
     x = torch.rand((1, 1, 8, 8)) + 0.25 * torch.randn((3000, 1, 8, 8), generator=gen)
     with torch.inference_mode():
         want, got = demo_model(x), choice.model(x)
     assert torch.equal(want.argmax(1), got.argmax(1))
     assert float((want - got).abs().max()) < 1e-4
+    assert not torch.jit.onednn_fusion_enabled()  # the fused graph switches fusion on per call only
+
+
+def test_auto_runs_the_faster_checked_graph_and_records_the_timing(demo_model, monkeypatch) -> None:
+    """Both TorchScript graphs pass the probe check; auto runs whichever the probe timing says is faster."""
+    for fast in ("optimized", "fused"):
+
+        def rate(model, probe, fast=fast) -> float:
+            return 2000.0 if isinstance(model, OneDNNFused) == (fast == "fused") else 1000.0
+
+        monkeypatch.setattr(graph_module, "probe_rate", rate)
+        choice = prepare_graph(demo_model, _probe((1, 8, 8)), "auto")
+        assert choice.graph == GRAPHS[fast]
+        assert choice.note == (
+            f"auto: rows/s on the 64-row probe batch: {GRAPHS[fast]} 2,000, "
+            f"{GRAPHS['fused' if fast == 'optimized' else 'optimized']} 1,000"
+        )
+
+
+def test_probe_rate_measures_rows_per_second(demo_model) -> None:
+    rate = graph_module.probe_rate(demo_model, _probe((1, 8, 8)), calls=2, warmup=1)
+    assert 100 < rate < 1e9
+
+
+def test_fused_graph_is_cpu_only_and_restores_the_fusion_switch(demo_model) -> None:
+    with pytest.raises(UsageError, match="CPU model only"):
+        prepare_graph(demo_model, torch.empty((64, 1, 8, 8), device="meta"), "fused")
+    fused = graph_module.fuse(demo_model, _probe((1, 8, 8), 8))
+    torch.jit.enable_onednn_fusion(True)
+    try:
+        with torch.inference_mode():
+            fused(_probe((1, 8, 8), 5))
+        assert torch.jit.onednn_fusion_enabled()
+    finally:
+        torch.jit.enable_onednn_fusion(False)
+    with torch.inference_mode():
+        fused(_probe((1, 8, 8), 5))
+    assert not torch.jit.onednn_fusion_enabled()
 
 
 def test_eager_mode_is_the_module_itself(demo_model) -> None:
@@ -76,10 +116,35 @@ def test_a_wrong_trace_is_refused_by_the_probe(module: nn.Module) -> None:
     # the probe's two batch sizes see both branches / other batch sizes than the traced one
     probe = torch.cat([torch.zeros((8, 1, 8, 8)), torch.ones((56, 1, 8, 8))])
     choice = prepare_graph(module, probe, "auto")
-    assert choice.graph == "eager" and choice.model is module
-    assert choice.note is not None and "refused" in choice.note
+    assert choice.note is not None and "optimized refused" in choice.note
     with pytest.raises(ModelLoadError, match="probe check"):
         prepare_graph(module, probe, "optimized")
+    if isinstance(module, Branchy):  # every fused trace is made from the probe's first 8 rows too
+        assert choice.graph == "eager" and choice.model is module and "fused refused" in choice.note
+        with pytest.raises(ModelLoadError, match="probe check"):
+            prepare_graph(module, probe, "fused")
+    else:  # the fused executor runs each trace only at its own size: a baked batch size is harmless
+        assert choice.graph == GRAPHS["fused"]
+
+
+def test_fused_traces_each_batch_size_and_pads_smaller_batches() -> None:
+    """The fused executor runs a trace only at the size it was traced at: a batch size baked into the trace
+    is harmless, smaller batches are zero-padded to a compiled size, and the logits match eager ones."""
+    module = FixedBatch().eval()
+    fused = graph_module.fuse(module, _probe((1, 8, 8), 50))
+    x = _probe((1, 8, 8), 137)
+    with torch.inference_mode():
+        want = module(x)
+        for size in (50, 30, 1, 137):  # 30 and 1: padded to 50; 137: its own trace
+            got = fused(x[:size])
+            assert got.shape == (size, 10)
+            assert float((got - want[:size]).abs().max()) < 1e-5
+    assert sorted(fused.graphs) == [50, 137]
+    fused.MAX_SHAPES = 2
+    y = _probe((1, 8, 8), 300)
+    with torch.inference_mode():  # no third trace: 300 rows run as 137 + 137 + 26 (padded to 50)
+        assert float((fused(y) - module(y)).abs().max()) < 1e-5
+    assert sorted(fused.graphs) == [50, 137]
 
 
 def test_auto_stays_eager_outside_cpu_float32(demo_model) -> None:
@@ -89,12 +154,13 @@ def test_auto_stays_eager_outside_cpu_float32(demo_model) -> None:
         prepare_graph(demo_model, _probe((1, 8, 8)), "fastest")
 
 
-def test_optimised_counts_do_not_depend_on_batch_size_and_replay(demo_model) -> None:
+@pytest.mark.parametrize("mode", ["optimized", "fused"])
+def test_graph_counts_do_not_depend_on_batch_size_and_replay(demo_model, mode: str) -> None:
     ds = load_data(TEST_DATA)
     choice = choose_graph(
-        load_model(WEIGHTS, builder=BUILDER), SIGMA, ds.inputs[0], torch.device("cpu"), torch.float32, "auto"
+        load_model(WEIGHTS, builder=BUILDER), SIGMA, ds.inputs[0], torch.device("cpu"), torch.float32, mode
     )
-    assert choice.graph == "torchscript-optimized"
+    assert choice.graph == GRAPHS[mode]
     jobs = [Job(torch.from_numpy(ds.inputs[i]), seed_for(7, i), 30, 470) for i in range(6)]
     runs = []
     for batch in (37, 250, 1000):
@@ -112,16 +178,39 @@ def test_certificate_records_the_graph_and_resume_refuses_a_different_one(tmp_pa
     with pytest.raises(KeyboardInterrupt):
         certify(WEIGHTS, TEST_DATA, CertifyOptions(**base, graph="eager"), out=out, stop_after_groups=1, **kw)
     with pytest.raises(UsageError, match="different"):
-        certify(WEIGHTS, TEST_DATA, CertifyOptions(**base, graph="auto"), out=out, resume=True, **kw)
-    certify(WEIGHTS, TEST_DATA, CertifyOptions(**base, graph="eager"), out=out, resume=True, **kw)
+        certify(WEIGHTS, TEST_DATA, CertifyOptions(**base, graph="optimized"), out=out, resume=True, **kw)
+    certify(WEIGHTS, TEST_DATA, CertifyOptions(**base, graph="auto"), out=out, resume=True, **kw)
     pred = load_certificate(out, [pub]).statement["predicate"]
     assert pred["sampler"]["graph"] == "eager"
-    opt = tmp_path / "o.json"
-    certify(WEIGHTS, TEST_DATA, CertifyOptions(**base), out=opt, **kw)
-    assert load_certificate(opt, [pub]).statement["predicate"]["sampler"]["graph"] == "torchscript-optimized"
     assert len(pred["entries"]) == 6
     opts = VerifyOptions(trusted_keys=[pub], model_paths=[str(WEIGHTS)], workers=1)
-    assert verify_file(out, opts).passed and verify_file(opt, opts).passed
+    assert verify_file(out, opts).passed
+    for mode in ("optimized", "fused"):
+        opt = tmp_path / f"{mode}.json"
+        certify(WEIGHTS, TEST_DATA, CertifyOptions(**base, graph=mode), out=opt, **kw)
+        assert load_certificate(opt, [pub]).statement["predicate"]["sampler"]["graph"] == GRAPHS[mode]
+        assert verify_file(opt, opts).passed
+
+
+def test_auto_resume_reuses_the_graph_of_the_partial_run(tmp_path: Path, keypair, monkeypatch) -> None:
+    """auto's choice is timed, so a resumed run takes the graph the partial run recorded, not a new timing."""
+    key, pub = keypair
+    kw = {"key": key, "builder": BUILDER, "indices": "0-5"}
+    opts = CertifyOptions(noise=SIGMA, n0=20, n=180, batch_size=100, group_samples=400)
+    out = tmp_path / "c.json"
+
+    def favour(kind: type) -> None:
+        monkeypatch.setattr(
+            graph_module, "probe_rate", lambda model, probe: 2.0 if isinstance(model, kind) else 1.0
+        )
+
+    favour(OneDNNFused)
+    with pytest.raises(KeyboardInterrupt):
+        certify(WEIGHTS, TEST_DATA, opts, out=out, stop_after_groups=1, **kw)
+    favour(torch.jit.ScriptModule)  # a fresh timing would now pick the optimised graph
+    certify(WEIGHTS, TEST_DATA, opts, out=out, resume=True, **kw)
+    pred = load_certificate(out, [pub]).statement["predicate"]
+    assert pred["sampler"]["graph"] == GRAPHS["fused"] and len(pred["entries"]) == 6
 
 
 def test_a_torchscript_archive_is_optimised_without_tracing(tmp_path: Path, demo_model) -> None:
