@@ -149,19 +149,32 @@ def fuse(module: Model, example: torch.Tensor) -> OneDNNFused:
     return fused
 
 
-def probe_rate(model: Model, probe: torch.Tensor, calls: int = 5, warmup: int = 3) -> float:
-    """Rows per second of ``model`` on ``probe``: the fastest of ``calls`` timed calls after ``warmup``.
+def probe_rate(
+    model: Model, probe: torch.Tensor, calls: int = 3, warmup: int = 2, *, cheap_s: float = 0.02,
+    max_rows: int = 1600,
+) -> float:  # fmt: skip
+    """Rows per second of ``model``: the best, over batch sizes ``m``, ``4m``, ``16m`` … (``m`` = the probe's
+    rows, tiled for the larger sizes), of the fastest of ``calls`` timed calls after ``warmup``.
 
-    A fixed number of calls, not a time budget: for a small model the choice then costs milliseconds."""
-    best = math.inf
+    A larger size is tried only while one call takes under ``cheap_s`` and up to ``max_rows``: a small model
+    runs best at batch sizes far above the probe's, so it is compared there too, while an expensive model
+    is timed at the probe size alone. The cost is a fixed number of calls, not a time budget."""
+    best_rate, size = 0.0, int(probe.shape[0])
     with torch.inference_mode():
-        for _ in range(warmup):
-            model(probe)
-        for _ in range(max(1, calls)):
-            t0 = time.perf_counter()
-            model(probe)
-            best = min(best, time.perf_counter() - t0)
-    return probe.shape[0] / best if best > 0 else math.inf
+        while True:
+            reps = -(-size // probe.shape[0])
+            x = probe if size == probe.shape[0] else probe.repeat(reps, *([1] * (probe.ndim - 1)))[:size]
+            for _ in range(warmup):
+                model(x)
+            fastest = math.inf
+            for _ in range(max(1, calls)):
+                t0 = time.perf_counter()
+                model(x)
+                fastest = min(fastest, time.perf_counter() - t0)
+            best_rate = max(best_rate, size / fastest if fastest > 0 else math.inf)
+            if fastest >= cheap_s or 4 * size > max_rows:
+                return best_rate
+            size *= 4
 
 
 def probe_mismatch(eager: Model, candidate: Model, probe: torch.Tensor) -> str | None:
@@ -230,7 +243,7 @@ def prepare_graph(
     rates = {m: probe_rate(g, probe) for m, g in ok.items()}
     m = max(rates, key=lambda k: rates[k])
     timed = ", ".join(f"{GRAPHS[k]} {rates[k]:,.0f}" for k in sorted(rates, key=lambda k: -rates[k]))
-    return GraphChoice(ok[m], GRAPHS[m], f"auto: rows/s on the {probe.shape[0]}-row probe batch: {timed}")
+    return GraphChoice(ok[m], GRAPHS[m], f"auto: best rows/s on the probe rows: {timed}")
 
 
 @contextmanager

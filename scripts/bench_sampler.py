@@ -132,24 +132,26 @@ def reference_loop(model: nn.Module, xs: torch.Tensor, n: int, dev: torch.device
 def ours(
     model: nn.Module, xs: torch.Tensor, n: int, dev: torch.device, batch: int | None, graph: str = "auto",
     rng: str = "cpu",
-) -> tuple[float, int, str]:  # fmt: skip
+) -> tuple[float, int, str, float]:  # fmt: skip
     """(b): graph choice as ``certs certify`` makes it, then the certs sampler (packing on; batch chosen
     during the run unless ``batch``).
 
-    The timed region includes the graph choice (trace, freeze, optimise, probe check), building the sampler
-    and its whole in-run batch-size search. Returns (evaluations/s, the batch size it settled on, graph).
+    The timed region includes the graph choice (trace, freeze, optimise, probe check, timing of the two
+    graphs), building the sampler and its whole in-run batch-size search. Returns (evaluations/s, the batch
+    size it settled on, graph, seconds spent choosing the graph).
     """
     jobs = [Job(x, seed_for(0, i), 0, n) for i, x in enumerate(xs)]
     noise = NoiseSpec("gaussian", sigma=str(SIGMA))
     t0 = time.perf_counter()
     choice = prepare_graph(model, noisy_probe(noise, xs[0], dev), graph)
+    setup = time.perf_counter() - t0
     s = Sampler(choice.model, noise, tuple(xs.shape[1:]), 10, batch_size=batch, device=dev,
                 rng_device=dev if rng == "device" else "cpu")  # fmt: skip
     for _ in s.run(jobs):
         pass
     _sync(dev)
     rate = len(xs) * n / (time.perf_counter() - t0)
-    return rate, int(s.batch_size or 0), choice.graph
+    return rate, int(s.batch_size or 0), choice.graph, setup
 
 
 def bench_model(
@@ -181,6 +183,7 @@ def bench_model(
         best_g: list[str] = []
         our_b: list[int] = []
         our_g: list[str] = []
+        our_setup: list[float] = []
         search_max: list[float] = []
         reps = large_repeats if m * n >= 100_000 and name.startswith("resnet") else repeats
         for r in range(reps):
@@ -192,9 +195,10 @@ def bench_model(
                     best_g.append(g)
                     search_max.append(smax)
                 elif k == "b":
-                    rate, chosen, g = ours(model, xs, n, dev, fixed_batch, graph, rng)
+                    rate, chosen, g, setup = ours(model, xs, n, dev, fixed_batch, graph, rng)
                     our_b.append(chosen)
                     our_g.append(g)
+                    our_setup.append(round(setup, 2))
                 else:
                     rate = reference_loop(model, xs, n, dev)
                 runs[k].append(rate)
@@ -203,7 +207,7 @@ def bench_model(
             "model": name, "n": n, "inputs": m, "repeats": reps,
             "a_ceiling": round(med["a"]), "a_batch": statistics.mode(best_b), "a_graphs": best_g,
             "b_ours": round(med["b"]), "b_batch": statistics.mode(our_b), "b_batches": our_b,
-            "b_graphs": our_g,
+            "b_graphs": our_g, "b_graph_setup_s": our_setup,
             "c_reference": round(med["c"]),
             "b_over_a": round(med["b"] / med["a"], 3), "b_over_c": round(med["b"] / med["c"], 3),
             "raw": {k: [round(v) for v in vs] for k, vs in runs.items()},
@@ -243,7 +247,7 @@ def main() -> None:
             (3, 32, 32),
             dev,
             ns,
-            lambda n: max(n, 20_000),
+            lambda n: max(n, 50_000),
             args.repeats,
             0.5,
             args.batch,

@@ -79,14 +79,24 @@ def test_auto_runs_the_faster_checked_graph_and_records_the_timing(demo_model, m
         choice = prepare_graph(demo_model, _probe((1, 8, 8)), "auto")
         assert choice.graph == GRAPHS[fast]
         assert choice.note == (
-            f"auto: rows/s on the 64-row probe batch: {GRAPHS[fast]} 2,000, "
+            f"auto: best rows/s on the probe rows: {GRAPHS[fast]} 2,000, "
             f"{GRAPHS['fused' if fast == 'optimized' else 'optimized']} 1,000"
         )
 
 
-def test_probe_rate_measures_rows_per_second(demo_model) -> None:
-    rate = graph_module.probe_rate(demo_model, _probe((1, 8, 8)), calls=2, warmup=1)
-    assert 100 < rate < 1e9
+def test_probe_rate_measures_rows_per_second_and_grows_only_for_cheap_calls() -> None:
+    seen: list[int] = []
+
+    def model(x: torch.Tensor) -> torch.Tensor:
+        seen.append(int(x.shape[0]))
+        return x.flatten(1)[:, :10]
+
+    rate = graph_module.probe_rate(model, _probe((1, 8, 8), 50), calls=2, warmup=1, max_rows=800)
+    assert 100 < rate < 1e12
+    assert sorted(set(seen)) == [50, 200, 800] and seen.count(800) == 3  # 1 warm-up + 2 timed calls
+    seen.clear()
+    graph_module.probe_rate(model, _probe((1, 8, 8), 50), calls=2, warmup=1, cheap_s=0.0)
+    assert set(seen) == {50}  # every call counts as expensive: the probe size only
 
 
 def test_fused_graph_is_cpu_only_and_restores_the_fusion_switch(demo_model) -> None:
