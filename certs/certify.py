@@ -235,11 +235,12 @@ def _num_classes(
 
 
 def choose_graph(
-    model: LoadedModel, noise: NoiseSpec, x: np.ndarray, device: torch.device, dtype: torch.dtype, mode: str
-) -> GraphChoice:
+    model: LoadedModel, noise: NoiseSpec, x: np.ndarray, device: torch.device, dtype: torch.dtype, mode: str,
+    workload: int | None = None,
+) -> GraphChoice:  # fmt: skip
     """:func:`certs.graph.prepare_graph` on noisy copies of ``x`` (:func:`certs.graph.noisy_probe`)."""
     probe = noisy_probe(noise, torch.from_numpy(x), device)
-    return prepare_graph(model.module, probe.to(dtype), mode, dtype=dtype)
+    return prepare_graph(model.module, probe.to(dtype), mode, dtype=dtype, workload=workload)
 
 
 def build_header(
@@ -469,7 +470,8 @@ def _certify(
     # None: the sampler chooses during the run (certs.tuning); the header records the size it settled on.
     batch_size = o.batch_size
     graph_mode = _resumed_graph_mode(partial, o.graph) if resume else o.graph
-    choice = choose_graph(model, o.noise, data.inputs[chosen[0]], device, dtype, graph_mode)
+    workload = per_input * len(chosen)
+    choice = choose_graph(model, o.noise, data.inputs[chosen[0]], device, dtype, graph_mode, workload)
     header = build_header(o, model, mpath, data, num_classes, device, batch_size)
     header["sampler"].update(choice.record())
     header["sampler"].update(kernels)

@@ -151,15 +151,16 @@ def fuse(module: Model, example: torch.Tensor) -> OneDNNFused:
 
 def probe_rate(
     model: Model, probe: torch.Tensor, calls: int = 3, warmup: int = 2, *, cheap_s: float = 0.02,
-    max_rows: int = 1600,
+    max_rows: int = 1600, allowance: int | None = None,
 ) -> float:  # fmt: skip
     """Rows per second of ``model``: the best, over batch sizes ``m``, ``4m``, ``16m`` … (``m`` = the probe's
     rows, tiled for the larger sizes), of the fastest of ``calls`` timed calls after ``warmup``.
 
     A larger size is tried only while one call takes under ``cheap_s`` and up to ``max_rows``: a small model
     runs best at batch sizes far above the probe's, so it is compared there too, while an expensive model
-    is timed at the probe size alone. The cost is a fixed number of calls, not a time budget."""
-    best_rate, size = 0.0, int(probe.shape[0])
+    is timed at the probe size alone. The cost is a fixed number of calls, not a time budget; with
+    ``allowance``, a larger size is tried only if the rows evaluated so far stay within it."""
+    best_rate, size, spent = 0.0, int(probe.shape[0]), 0
     with torch.inference_mode():
         while True:
             reps = -(-size // probe.shape[0])
@@ -172,7 +173,9 @@ def probe_rate(
                 model(x)
                 fastest = min(fastest, time.perf_counter() - t0)
             best_rate = max(best_rate, size / fastest if fastest > 0 else math.inf)
-            if fastest >= cheap_s or 4 * size > max_rows:
+            spent += (warmup + max(1, calls)) * size
+            too_many = allowance is not None and spent + (warmup + max(1, calls)) * 4 * size > allowance
+            if fastest >= cheap_s or 4 * size > max_rows or too_many:
                 return best_rate
             size *= 4
 
@@ -210,10 +213,18 @@ def build_checked(module: Model, probe: torch.Tensor, mode: str) -> tuple[Model 
     return (graph, None) if why is None else (None, why)
 
 
+COMPARE_SHARE = 20  # auto times the two graphs on at most 1/20 of the run's samples
+
+
 def prepare_graph(
-    module: Model, probe: torch.Tensor, mode: str = "auto", *, dtype: torch.dtype = torch.float32
-) -> GraphChoice:
-    """Choose how to execute ``module`` (see the module guarantees); ``probe`` is (m ≥ 2, *model_shape)."""
+    module: Model, probe: torch.Tensor, mode: str = "auto", *, dtype: torch.dtype = torch.float32,
+    workload: int | None = None,
+) -> GraphChoice:  # fmt: skip
+    """Choose how to execute ``module`` (see the module guarantees); ``probe`` is (m ≥ 2, *model_shape).
+
+    ``workload`` (samples the run will evaluate) bounds ``auto``'s timing of the two graphs to
+    ``workload / COMPARE_SHARE`` rows; when even one timing at the probe size would exceed that, the
+    comparison is skipped and the optimised graph is used (a short run cannot repay it)."""
     if mode not in MODES:
         raise UsageError(f"--graph must be one of {', '.join(MODES)}, not {mode!r}")
     if mode == "eager":
@@ -240,7 +251,11 @@ def prepare_graph(
     if len(ok) == 1:
         ((m, graph),) = ok.items()
         return GraphChoice(graph, GRAPHS[m], f"auto: {refused}"[:1000])
-    rates = {m: probe_rate(g, probe) for m, g in ok.items()}
+    per_graph = None if workload is None else workload // COMPARE_SHARE // len(ok)
+    if per_graph is not None and per_graph < 5 * probe.shape[0]:
+        note = f"auto: run of {workload:,} samples too short to time both graphs"
+        return GraphChoice(ok["optimized"], GRAPHS["optimized"], note)
+    rates = {m: probe_rate(g, probe, allowance=per_graph) for m, g in ok.items()}
     m = max(rates, key=lambda k: rates[k])
     timed = ", ".join(f"{GRAPHS[k]} {rates[k]:,.0f}" for k in sorted(rates, key=lambda k: -rates[k]))
     return GraphChoice(ok[m], GRAPHS[m], f"auto: best rows/s on the probe rows: {timed}")

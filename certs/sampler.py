@@ -17,11 +17,14 @@ Determinism contract (what makes replay and packing exact):
 - A batch is filled with whole chunks where they fit; a chunk that straddles a batch boundary is drawn once
   into a side buffer and copied piecewise, so the samples are the same either way.
 - ``batch_size=None`` chooses the batch size during the run, on the real workload (:mod:`certs.tuning`);
-  the chosen size is then :attr:`Sampler.batch_size`. Counts are the same as with any fixed batch size.
+  the chosen size is then :attr:`Sampler.batch_size`. The noise is the same as with any fixed batch size;
+  the logits may differ in their last bits between batch sizes (kernels are chosen by shape), so a count
+  can differ only where a sample sits at a near-tie of its top two logits.
 - Labels are ``argmax`` of the logits (ties → smallest index). Counts are accumulated with ``index_add_``
   into a device tensor; the host reads them once per *group* of inputs (no synchronisation per batch).
-  Packing several small-n inputs into one batch changes throughput, not counts (given a base model whose
-  per-sample output does not depend on the other rows of its batch, true of eval-mode CNNs on CPU).
+  Packing several small-n inputs into one batch changes throughput, not the noise (given a base model whose
+  per-sample output does not depend on the other rows of its batch, true of eval-mode CNNs), and counts
+  only through the batch-size caveat above.
 """
 
 from __future__ import annotations

@@ -143,7 +143,7 @@ def ours(
     jobs = [Job(x, seed_for(0, i), 0, n) for i, x in enumerate(xs)]
     noise = NoiseSpec("gaussian", sigma=str(SIGMA))
     t0 = time.perf_counter()
-    choice = prepare_graph(model, noisy_probe(noise, xs[0], dev), graph)
+    choice = prepare_graph(model, noisy_probe(noise, xs[0], dev), graph, workload=len(xs) * n)
     setup = time.perf_counter() - t0
     s = Sampler(choice.model, noise, tuple(xs.shape[1:]), 10, batch_size=batch, device=dev,
                 rng_device=dev if rng == "device" else "cpu")  # fmt: skip

@@ -97,6 +97,21 @@ def test_probe_rate_measures_rows_per_second_and_grows_only_for_cheap_calls() ->
     seen.clear()
     graph_module.probe_rate(model, _probe((1, 8, 8), 50), calls=2, warmup=1, cheap_s=0.0)
     assert set(seen) == {50}  # every call counts as expensive: the probe size only
+    seen.clear()
+    graph_module.probe_rate(model, _probe((1, 8, 8), 50), calls=2, warmup=1, allowance=150 + 600 + 2399)
+    assert sorted(set(seen)) == [50, 200]  # 800 rows × 3 calls would exceed the allowance
+
+
+def test_auto_skips_the_timing_when_the_run_is_too_short(demo_model, monkeypatch) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(
+        graph_module, "probe_rate", lambda m, p, allowance=None: calls.append(allowance) or 1.0
+    )
+    choice = prepare_graph(demo_model, _probe((1, 8, 8), 100), "auto", workload=19_999)
+    assert choice.graph == GRAPHS["optimized"] and "too short" in (choice.note or "")
+    assert calls == []
+    prepare_graph(demo_model, _probe((1, 8, 8), 100), "auto", workload=20 * 2 * 500)
+    assert calls == [500, 500]  # each graph may evaluate workload / 20 / 2 rows
 
 
 def test_fused_graph_is_cpu_only_and_restores_the_fusion_switch(demo_model) -> None:
@@ -214,6 +229,7 @@ def test_auto_resume_reuses_the_graph_of_the_partial_run(tmp_path: Path, keypair
             graph_module, "probe_rate", lambda model, probe: 2.0 if isinstance(model, kind) else 1.0
         )
 
+    monkeypatch.setattr(graph_module, "COMPARE_SHARE", 1)  # time the graphs even in this short run
     favour(OneDNNFused)
     with pytest.raises(KeyboardInterrupt):
         certify(WEIGHTS, TEST_DATA, opts, out=out, stop_after_groups=1, **kw)
