@@ -72,7 +72,7 @@ def test_auto_runs_the_faster_checked_graph_and_records_the_timing(demo_model, m
     """Both TorchScript graphs pass the probe check; auto runs whichever the probe timing says is faster."""
     for fast in ("optimized", "fused"):
 
-        def rate(model, probe, fast=fast) -> float:
+        def rate(model, probe, fast=fast, allowance=None) -> float:
             return 2000.0 if isinstance(model, OneDNNFused) == (fast == "fused") else 1000.0
 
         monkeypatch.setattr(graph_module, "probe_rate", rate)
@@ -226,7 +226,9 @@ def test_auto_resume_reuses_the_graph_of_the_partial_run(tmp_path: Path, keypair
 
     def favour(kind: type) -> None:
         monkeypatch.setattr(
-            graph_module, "probe_rate", lambda model, probe: 2.0 if isinstance(model, kind) else 1.0
+            graph_module,
+            "probe_rate",
+            lambda model, probe, allowance=None: 2.0 if isinstance(model, kind) else 1.0,
         )
 
     monkeypatch.setattr(graph_module, "COMPARE_SHARE", 1)  # time the graphs even in this short run
