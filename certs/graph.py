@@ -9,14 +9,14 @@ Guarantees:
   last bits; the mode is recorded in the certificate (``sampler.graph``) and a replay must use the same mode.
 - Probe check before a graph is used: on the caller's probe inputs (noisy copies of a real input), at two
   batch sizes (the probe and its first half), the graph's logits must agree with the eager logits to
-  ``PROBE_RTOL`` of their scale and give the same argmax labels. An optimised trace (made at batch 8) that
-  baked in a batch size, or any trace that took a data-dependent branch, fails the check instead of
+  ``PROBE_RTOL`` of their scale and give the same argmax labels. A trace (both graphs trace at batch 8)
+  that baked in a batch size or took a data-dependent branch therefore fails the check instead of
   producing wrong counts.
-- ``fused`` (CPU only, :class:`OneDNNFused`): ``torch.jit.trace`` → ``torch.jit.freeze`` *per batch size*,
+- ``fused`` (CPU only, :class:`OneDNNFused`): one ``torch.jit.trace``, then a ``torch.jit.freeze`` copy *per
+  batch size* (each copy has its own executor, specialised to that shape; smaller batches are zero-padded),
   executed with oneDNN Graph fusion (``torch.jit.enable_onednn_fusion``) switched on for each call and
-  restored after it (the switch is process-wide and the ``optimized`` graph fails while it is on). A trace
-  only ever runs at the size it was traced at (smaller batches are zero-padded), so a baked-in batch size
-  is harmless there. Each new size costs a trace and a few slow profiling calls. Same floating-point
+  restored after it (the switch is process-wide and the ``optimized`` graph fails while it is on). Each
+  new size costs a freeze (about 15 ms for a ResNet-20) and two slow profiling calls. Same floating-point
   caveat as ``optimized``; recorded as ``torchscript-onednn-fused``.
 - ``auto``: on CPU in float32, both TorchScript graphs are built and probe-checked; if both pass, each is
   timed on the probe batch and the faster is used (the rates go into ``GraphChoice.note``); if one passes it
@@ -91,45 +91,44 @@ def optimize(module: Model, example: torch.Tensor) -> torch.jit.ScriptModule:
 
 
 class OneDNNFused:
-    """Frozen TorchScript graphs run with oneDNN Graph fusion, one graph per batch size.
+    """A traced module run with oneDNN Graph fusion, through one frozen copy per batch size.
 
     The profiling executor specialises a graph to the shapes it has seen and fuses well only for a shape it
-    saw from the start, so every batch size gets its own trace of the module (``MAX_SHAPES`` at most, then
-    larger batches are split). Every trace is made from the same rows (``example`` tiled to the size), so
-    a data-dependent branch is taken the same way in all of them as in the probe-checked ones. A trace runs
-    only at its own size: a smaller batch is zero-padded to the smallest compiled size above it and the
-    padding rows' logits are dropped (rows do not interact in an eval-mode model). Fusion is switched on for
-    each call only and restored after it (the switch is process-wide).
+    saw from the start, so the module is traced once (from ``example``, like the optimised graph) and every
+    batch size gets its own frozen copy of that trace, hence its own executor (``MAX_SHAPES`` at most, then
+    larger batches are split). A smaller batch is zero-padded to the smallest compiled size above it and the
+    padding rows' logits are dropped (rows do not interact in an eval-mode model). Fusion is switched on
+    for each call only and restored after it (the switch is process-wide). Like the optimised graph, the
+    one trace is what the probe check validates: a trace that baked in its batch size fails it.
     """
 
     MAX_SHAPES = 16
 
     def __init__(self, module: Model, example: torch.Tensor) -> None:
-        if not isinstance(module, nn.Module):
-            raise TypeError("only an nn.Module or a TorchScript module can be fused")
-        self.module = module
-        self.rows = example[:TRACE_BATCH].clone()
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if isinstance(module, torch.jit.ScriptModule):
+                self.traced = module
+            elif isinstance(module, nn.Module):
+                self.traced = torch.jit.trace(module, example, check_trace=False)
+            else:
+                raise TypeError("only an nn.Module or a TorchScript module can be fused")
+        self.traced.eval()
         self.graphs: dict[int, torch.jit.ScriptModule] = {}
 
     def graph_for(self, size: int) -> torch.jit.ScriptModule:
-        """The graph for batches of ``size`` rows (traced from the example rows and frozen on first use)."""
+        """The frozen copy of the trace that runs batches of ``size`` rows (made on first use)."""
         if size not in self.graphs:
-            reps = -(-size // self.rows.shape[0])
-            example = self.rows.repeat(reps, *([1] * (self.rows.ndim - 1)))[:size]
             with torch.no_grad(), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                if isinstance(self.module, torch.jit.ScriptModule):
-                    scripted = self.module
-                else:
-                    scripted = torch.jit.trace(self.module, example, check_trace=False)
-                self.graphs[size] = torch.jit.freeze(scripted.eval())
+                warnings.simplefilter("ignore")  # torch.jit's deprecation notices (see the optimised graph)
+                self.graphs[size] = torch.jit.freeze(self.traced)
         return self.graphs[size]
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         m = int(x.shape[0])
         size = m if m in self.graphs else min((b for b in self.graphs if b > m), default=m)
         if size == m and m not in self.graphs and len(self.graphs) >= self.MAX_SHAPES:
-            size = max(self.graphs)  # no new trace: split into pieces of the largest compiled size
+            size = max(self.graphs)  # no new copy: split into pieces of the largest compiled size
             return torch.cat([self(part) for part in x.split(size)])
         padded = x if size == m else torch.cat([x, x.new_zeros((size - m, *x.shape[1:]))])
         graph = self.graph_for(size)
@@ -143,10 +142,8 @@ class OneDNNFused:
 
 
 def fuse(module: Model, example: torch.Tensor) -> OneDNNFused:
-    """The fused executor of ``module``, its traces made from ``example``'s rows; raises if tracing fails."""
-    fused = OneDNNFused(module, example)
-    fused.graph_for(int(example.shape[0]))
-    return fused
+    """The fused executor of ``module``, traced from ``example``; raises if tracing fails."""
+    return OneDNNFused(module, example)
 
 
 def probe_rate(
