@@ -147,10 +147,10 @@ def fuse(module: Model, example: torch.Tensor) -> OneDNNFused:
 
 
 def probe_rate(
-    model: Model, probe: torch.Tensor, calls: int = 3, warmup: int = 2, *, cheap_s: float = 0.02,
-    max_rows: int = 1600, allowance: int | None = None,
+    model: Model, probe: torch.Tensor, calls: int = 3, warmup: int = 1, *, cheap_s: float = 0.02,
+    max_rows: int = 1600, allowance: int | None = None, factor: int = 16,
 ) -> float:  # fmt: skip
-    """Rows per second of ``model``: the best, over batch sizes ``m``, ``4m``, ``16m`` … (``m`` = the probe's
+    """Rows per second of ``model``: the best, over batch sizes ``m``, ``factor·m`` … (``m`` = the probe's
     rows, tiled for the larger sizes), of the fastest of ``calls`` timed calls after ``warmup``.
 
     A larger size is tried only while one call takes under ``cheap_s`` and up to ``max_rows``: a small model
@@ -171,10 +171,11 @@ def probe_rate(
                 fastest = min(fastest, time.perf_counter() - t0)
             best_rate = max(best_rate, size / fastest if fastest > 0 else math.inf)
             spent += (warmup + max(1, calls)) * size
-            too_many = allowance is not None and spent + (warmup + max(1, calls)) * 4 * size > allowance
-            if fastest >= cheap_s or 4 * size > max_rows or too_many:
+            bigger = factor * size
+            too_many = allowance is not None and spent + (warmup + max(1, calls)) * bigger > allowance
+            if fastest >= cheap_s or bigger > max_rows or too_many:
                 return best_rate
-            size *= 4
+            size = bigger
 
 
 def probe_mismatch(eager: Model, candidate: Model, probe: torch.Tensor) -> str | None:

@@ -91,15 +91,18 @@ def test_probe_rate_measures_rows_per_second_and_grows_only_for_cheap_calls() ->
         seen.append(int(x.shape[0]))
         return x.flatten(1)[:, :10]
 
-    rate = graph_module.probe_rate(model, _probe((1, 8, 8), 50), calls=2, warmup=1, max_rows=800)
+    rate = graph_module.probe_rate(model, _probe((1, 8, 8), 50), calls=2, warmup=1, max_rows=800, factor=4)
     assert 100 < rate < 1e12
     assert sorted(set(seen)) == [50, 200, 800] and seen.count(800) == 3  # 1 warm-up + 2 timed calls
     seen.clear()
     graph_module.probe_rate(model, _probe((1, 8, 8), 50), calls=2, warmup=1, cheap_s=0.0)
     assert set(seen) == {50}  # every call counts as expensive: the probe size only
     seen.clear()
-    graph_module.probe_rate(model, _probe((1, 8, 8), 50), calls=2, warmup=1, allowance=150 + 600 + 2399)
-    assert sorted(set(seen)) == [50, 200]  # 800 rows × 3 calls would exceed the allowance
+    graph_module.probe_rate(model, _probe((1, 8, 8), 50), calls=2, warmup=1, allowance=150 + 2399)
+    assert sorted(set(seen)) == [50]  # 800 rows (the default factor 16) × 3 calls would exceed it
+    seen.clear()
+    graph_module.probe_rate(model, _probe((1, 8, 8), 100), calls=2, warmup=1, allowance=300 + 4800)
+    assert sorted(set(seen)) == [100, 1600] and seen.count(1600) == 3
 
 
 def test_auto_skips_the_timing_when_the_run_is_too_short(demo_model, monkeypatch) -> None:
