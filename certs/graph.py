@@ -1,4 +1,4 @@
-"""How the base model is executed: eager, or a frozen TorchScript graph optimised for inference.
+"""How the base model is executed: eager, or one of two frozen TorchScript graphs (optimised, oneDNN-fused).
 
 Guarantees:
 
@@ -19,8 +19,10 @@ Guarantees:
   new size costs a freeze (about 15 ms for a ResNet-20) and two slow profiling calls. Same floating-point
   caveat as ``optimized``; recorded as ``torchscript-onednn-fused``.
 - ``auto``: on CPU in float32, both TorchScript graphs are built and probe-checked; if both pass, each is
-  timed on the probe batch and the faster is used (the rates go into ``GraphChoice.note``); if one passes it
-  is used; otherwise ``eager`` with the reasons in the note. On CUDA ``auto`` stays eager: the optimised
+  timed by :func:`probe_rate` (the probe rows, and 16× as many for a cheap model, within
+  ``workload / COMPARE_SHARE`` rows; a run too short for that uses ``optimized``) and the faster is used
+  (the rates go into ``GraphChoice.note``); if one passes it is used; otherwise ``eager`` with the reasons
+  in the note. On CUDA ``auto`` stays eager: the optimised
   path is available with ``mode="optimized"`` but has not been measured on a GPU.
 - :func:`deterministic_kernels`: on CUDA, cuDNN runs with ``deterministic=True, benchmark=False`` for the
   duration of a run (no timing-dependent algorithm choice), and the previous flags are restored after.
