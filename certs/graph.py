@@ -18,11 +18,13 @@ Guarantees:
   restored after it (the switch is process-wide and the ``optimized`` graph fails while it is on). Each
   new size costs a freeze (about 15 ms for a ResNet-20) and two slow profiling calls. Same floating-point
   caveat as ``optimized``; recorded as ``torchscript-onednn-fused``.
-- ``auto``: on CPU in float32, both TorchScript graphs are built and probe-checked; if both pass, each is
-  timed by :func:`probe_rate` (the probe rows, and 16× as many for a cheap model, within
-  ``workload / COMPARE_SHARE`` rows; a run too short for that uses ``optimized``) and the faster is used
-  (the rates go into ``GraphChoice.note``); if one passes it is used; otherwise ``eager`` with the reasons
-  in the note. On CUDA ``auto`` stays eager: the optimised
+- ``auto``: on CPU in float32, the module is traced once and run eagerly once per probe size; the optimised
+  graph is built from that trace, probe-checked and timed by :func:`probe_rate` (the probe rows, and 16× as
+  many for a cheap model, within ``workload / COMPARE_SHARE / 2`` rows; a run too short for that uses it
+  untimed). The fused graph is then built, checked and timed the same way only if that is estimated to take
+  at most ``1/COMPARE_SHARE`` of the run (:func:`comparison_affordable`), and the faster graph is used; the
+  rates, or why the comparison was skipped, go into ``GraphChoice.note``. A graph that fails its check is
+  not used (the note says why); if neither passes, ``eager``. On CUDA ``auto`` stays eager: the optimised
   path is available with ``mode="optimized"`` but has not been measured on a GPU.
 - :func:`deterministic_kernels`: on CUDA, cuDNN runs with ``deterministic=True, benchmark=False`` for the
   duration of a run (no timing-dependent algorithm choice), and the previous flags are restored after.
@@ -78,16 +80,23 @@ def noisy_probe(
     return probe
 
 
-def optimize(module: Model, example: torch.Tensor) -> torch.jit.ScriptModule:
-    """Trace (unless scripted), freeze and optimise ``module`` for inference; raises on failure."""
+def trace(module: Model, example: torch.Tensor) -> torch.jit.ScriptModule:
+    """``module`` as TorchScript: traced from ``example`` (returned as is if already scripted); raises
+    on failure. Both graphs start from this trace, and :func:`prepare_graph` traces once for both."""
+    if isinstance(module, torch.jit.ScriptModule):
+        return module
+    if not isinstance(module, nn.Module):
+        raise TypeError("only an nn.Module or a TorchScript module can be traced")
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # TracerWarnings: the probe check is what decides
-        if isinstance(module, torch.jit.ScriptModule):
-            scripted = module
-        elif isinstance(module, nn.Module):
-            scripted = torch.jit.trace(module, example, check_trace=False)
-        else:
-            raise TypeError("only an nn.Module or a TorchScript module can be optimised")
+        return torch.jit.trace(module, example, check_trace=False)
+
+
+def optimize(module: Model, example: torch.Tensor) -> torch.jit.ScriptModule:
+    """Trace (unless scripted), freeze and optimise ``module`` for inference; raises on failure."""
+    scripted = trace(module, example)
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         frozen = torch.jit.freeze(scripted.eval())
         return torch.jit.optimize_for_inference(frozen)
 
@@ -107,14 +116,7 @@ class OneDNNFused:
     MAX_SHAPES = 16
 
     def __init__(self, module: Model, example: torch.Tensor) -> None:
-        with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if isinstance(module, torch.jit.ScriptModule):
-                self.traced = module
-            elif isinstance(module, nn.Module):
-                self.traced = torch.jit.trace(module, example, check_trace=False)
-            else:
-                raise TypeError("only an nn.Module or a TorchScript module can be fused")
+        self.traced = trace(module, example)
         self.traced.eval()
         self.graphs: dict[int, torch.jit.ScriptModule] = {}
 
@@ -180,14 +182,33 @@ def probe_rate(
             size = bigger
 
 
-def probe_mismatch(eager: Model, candidate: Model, probe: torch.Tensor) -> str | None:
+class EagerReference:
+    """The eager model's logits on prefixes of one probe, computed once per size and shared by every
+    graph's probe check (for a ResNet-20 one eager pass over the probe sizes costs about 0.1 s)."""
+
+    def __init__(self, eager: Model, probe: torch.Tensor) -> None:
+        self.eager, self.probe = eager, probe
+        self._logits: dict[int, torch.Tensor] = {}
+
+    def logits(self, size: int) -> torch.Tensor:
+        if size not in self._logits:
+            with torch.inference_mode():
+                self._logits[size] = self.eager(self.probe[:size])
+        return self._logits[size]
+
+
+def probe_sizes(m: int) -> list[int]:
+    """The batch sizes a graph is checked at: the probe's ``m`` rows and its first half."""
+    return sorted({m, max(2, m // 2)})
+
+
+def probe_mismatch(eager: Model | EagerReference, candidate: Model, probe: torch.Tensor) -> str | None:
     """Why ``candidate`` disagrees with ``eager`` on ``probe`` (at two batch sizes), or None if it agrees."""
-    m = probe.shape[0]
+    ref = eager if isinstance(eager, EagerReference) else EagerReference(eager, probe)
     with torch.inference_mode():
-        for size in sorted({m, max(2, m // 2)}):
-            x = probe[:size]
-            want = eager(x)
-            got = candidate(x)
+        for size in probe_sizes(probe.shape[0]):
+            want = ref.logits(size)
+            got = candidate(probe[:size])
             if not isinstance(got, torch.Tensor) or got.shape != want.shape:
                 shape = list(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
                 return f"output shape {shape} at batch {size}, eager gives {list(want.shape)}"
@@ -200,20 +221,51 @@ def probe_mismatch(eager: Model, candidate: Model, probe: torch.Tensor) -> str |
     return None
 
 
-def build_checked(module: Model, probe: torch.Tensor, mode: str) -> tuple[Model | None, str | None]:
-    """The ``optimized`` or ``fused`` graph of ``module`` if it passes the probe check, else why not."""
-    try:
-        if mode == "optimized":
-            graph: Model = optimize(module, probe[: min(TRACE_BATCH, probe.shape[0] - 1)])
-        else:  # traced from the first rows, checked on all of them (as the optimised trace is)
-            graph = fuse(module, probe[: min(TRACE_BATCH, probe.shape[0] - 1)])
-        why = probe_mismatch(module, graph, probe)
+def _why(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".strip()
+
+
+def build_checked(
+    module: Model, probe: torch.Tensor, mode: str, *, traced: torch.jit.ScriptModule | None = None,
+    reference: EagerReference | None = None,
+) -> tuple[Model | None, str | None]:  # fmt: skip
+    """The ``optimized`` or ``fused`` graph of ``module`` if it passes the probe check, else why not.
+
+    ``traced`` (a trace of ``module`` from the probe's first rows) and ``reference`` (the eager logits)
+    let several graphs share one trace and one eager pass; the check is the same either way."""
+    example = probe[: min(TRACE_BATCH, probe.shape[0] - 1)]
+    source = traced if traced is not None else module
+    try:  # traced from the first rows, checked on all of them
+        graph: Model = optimize(source, example) if mode == "optimized" else fuse(source, example)
+        why = probe_mismatch(reference or EagerReference(module, probe), graph, probe)
     except Exception as exc:  # tracing/freezing raise many types; the reason is reported either way
-        why = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".strip()
+        why = _why(exc)
     return (graph, None) if why is None else (None, why)
 
 
-COMPARE_SHARE = 20  # auto times the two graphs on at most 1/20 of the run's samples
+COMPARE_SHARE = 20  # auto spends at most about 1/20 of the run choosing its graph (rows and seconds)
+FUSED_TIMING_FACTOR = 2  # a fused graph's timing costs about twice the optimised one's (profiling calls)
+
+
+def comparison_affordable(
+    build_s: float, rate_s: float, rows_per_s: float, workload: int | None
+) -> tuple[bool, str]:
+    """Whether timing the fused graph as well fits in ``1/COMPARE_SHARE`` of the run's estimated time.
+
+    The estimate uses what building and timing the optimised graph cost (``build_s``, ``rate_s``): the fused
+    graph costs about as much to build and ``FUSED_TIMING_FACTOR`` times as much to time, and the run takes
+    about ``workload / rows_per_s`` seconds. Returns the verdict and, when it is no, the note to record."""
+    if workload is None or not math.isfinite(rows_per_s) or rows_per_s <= 0:
+        return True, ""
+    run_s = workload / rows_per_s
+    cost_s = rate_s + build_s + FUSED_TIMING_FACTOR * rate_s
+    if cost_s <= run_s / COMPARE_SHARE:
+        return True, ""
+    return False, (
+        f"auto: {GRAPHS['optimized']} ({rows_per_s:,.0f} rows/s on the probe rows); comparing it with "
+        f"the fused graph would take about {cost_s:.2g} s, over 1/{COMPARE_SHARE} of the run's "
+        f"estimated {run_s:.2g} s"
+    )
 
 
 def prepare_graph(
@@ -222,9 +274,11 @@ def prepare_graph(
 ) -> GraphChoice:  # fmt: skip
     """Choose how to execute ``module`` (see the module guarantees); ``probe`` is (m ≥ 2, *model_shape).
 
-    ``workload`` (samples the run will evaluate) bounds ``auto``'s timing of the two graphs to
-    ``workload / COMPARE_SHARE`` rows; when even one timing at the probe size would exceed that, the
-    comparison is skipped and the optimised graph is used (a short run cannot repay it)."""
+    ``workload`` (samples the run will evaluate) bounds ``auto``'s comparison of the two graphs: each
+    graph's timing to ``workload / COMPARE_SHARE / 2`` rows (a run too short for even the probe size uses the
+    optimised graph untimed), and the fused graph is built and timed only if that is estimated to take at
+    most ``1/COMPARE_SHARE`` of the run's time (:func:`comparison_affordable`). Building the optimised
+    graph is not counted: a run builds it anyway."""
     if mode not in MODES:
         raise UsageError(f"--graph must be one of {', '.join(MODES)}, not {mode!r}")
     if mode == "eager":
@@ -243,22 +297,46 @@ def prepare_graph(
         if graph is None:
             raise ModelLoadError(f"--graph {mode}: the {mode} graph fails the probe check: {why}")
         return GraphChoice(graph, GRAPHS[mode])
-    built = {m: build_checked(module, probe, m) for m in ("optimized", "fused")}
-    ok = {m: g for m, (g, _) in built.items() if g is not None}
-    refused = "; ".join(f"{m} refused ({why})" for m, (_, why) in built.items() if why is not None)
-    if not ok:
-        return GraphChoice(module, "eager", f"auto: {refused}"[:1000])
-    if len(ok) == 1:
-        ((m, graph),) = ok.items()
-        return GraphChoice(graph, GRAPHS[m], f"auto: {refused}"[:1000])
-    per_graph = None if workload is None else workload // COMPARE_SHARE // len(ok)
+    return _auto(module, probe, workload)
+
+
+def _auto(module: Model, probe: torch.Tensor, workload: int | None) -> GraphChoice:
+    """``auto`` on CPU float32: the optimised graph, or the fused one where it was timed faster."""
+    reference = EagerReference(module, probe)
+    try:
+        traced = trace(module, probe[: min(TRACE_BATCH, probe.shape[0] - 1)])
+        for size in probe_sizes(probe.shape[0]):
+            reference.logits(size)  # shared by both checks, so not part of either graph's build time
+    except Exception as exc:
+        return GraphChoice(
+            module, "eager", f"auto: tracing or the eager probe run failed ({_why(exc)})"[:1000]
+        )
+    t0 = time.perf_counter()
+    opt, why_opt = build_checked(module, probe, "optimized", traced=traced, reference=reference)
+    build_s = time.perf_counter() - t0  # freeze, optimise, check: what the fused graph's build repeats
+    if opt is None:
+        fused, why_fused = build_checked(module, probe, "fused", traced=traced, reference=reference)
+        if fused is None:
+            note = f"auto: optimized refused ({why_opt}); fused refused ({why_fused})"
+            return GraphChoice(module, "eager", note[:1000])
+        return GraphChoice(fused, GRAPHS["fused"], f"auto: optimized refused ({why_opt})"[:1000])
+    per_graph = None if workload is None else workload // COMPARE_SHARE // 2
     if per_graph is not None and per_graph < 5 * probe.shape[0]:
         note = f"auto: run of {workload:,} samples too short to time both graphs"
-        return GraphChoice(ok["optimized"], GRAPHS["optimized"], note)
-    rates = {m: probe_rate(g, probe, allowance=per_graph) for m, g in ok.items()}
-    m = max(rates, key=lambda k: rates[k])
+        return GraphChoice(opt, GRAPHS["optimized"], note)
+    t1 = time.perf_counter()
+    rates = {"optimized": probe_rate(opt, probe, allowance=per_graph)}
+    affordable, note = comparison_affordable(build_s, time.perf_counter() - t1, rates["optimized"], workload)
+    if not affordable:
+        return GraphChoice(opt, GRAPHS["optimized"], note)
+    fused, why_fused = build_checked(module, probe, "fused", traced=traced, reference=reference)
+    if fused is None:
+        return GraphChoice(opt, GRAPHS["optimized"], f"auto: fused refused ({why_fused})"[:1000])
+    rates["fused"] = probe_rate(fused, probe, allowance=per_graph)
+    best = max(rates, key=lambda k: rates[k])
+    graphs = {"optimized": opt, "fused": fused}
     timed = ", ".join(f"{GRAPHS[k]} {rates[k]:,.0f}" for k in sorted(rates, key=lambda k: -rates[k]))
-    return GraphChoice(ok[m], GRAPHS[m], f"auto: best rows/s on the probe rows: {timed}")
+    return GraphChoice(graphs[best], GRAPHS[best], f"auto: best rows/s on the probe rows: {timed}")
 
 
 @contextmanager

@@ -117,6 +117,66 @@ def test_auto_skips_the_timing_when_the_run_is_too_short(demo_model, monkeypatch
     assert calls == [500, 500]  # each graph may evaluate workload / 20 / 2 rows
 
 
+def test_comparison_is_affordable_only_within_a_twentieth_of_the_estimated_run() -> None:
+    """Cost = timing the optimised graph + building the fused one (as long as the optimised build) + timing
+    it (twice as long); the run's time = workload / rate. Figures from the demo CNN on a 2-core VM."""
+    ok, note = graph_module.comparison_affordable(0.015, 0.025, 300_000.0, 300_000)
+    assert not ok  # 0.025 + 0.015 + 0.05 = 0.09 s > 1 s / 20
+    assert "0.09 s" in note and "estimated 1 s" in note and note.startswith("auto: torchscript-optimized")
+    assert graph_module.comparison_affordable(0.015, 0.025, 300_000.0, 2_000_000)[0]  # 0.09 <= 6.67 / 20
+    assert not graph_module.comparison_affordable(0.015, 0.025, 300_000.0, 535_000)[0]  # 0.0892 < 0.09
+    assert graph_module.comparison_affordable(0.015, 0.025, 300_000.0, 545_000)[0]  # 0.0908 >= 0.09
+    assert graph_module.comparison_affordable(0.3, 0.2, 2_400.0, 50_000)[0]  # ResNet-20: 0.9 <= 20.8 / 20
+    assert graph_module.comparison_affordable(1.0, 1.0, 1.0, None)[0]  # no workload: always compare
+
+
+def test_auto_keeps_the_optimised_graph_when_the_comparison_would_not_pay(demo_model, monkeypatch) -> None:
+    timed: list[type] = []
+
+    def rate(model, probe, allowance=None) -> float:
+        timed.append(type(model))
+        return 1e12  # so fast that the run is over long before the fused graph could be timed
+
+    monkeypatch.setattr(graph_module, "probe_rate", rate)
+    choice = prepare_graph(demo_model, _probe((1, 8, 8), 100), "auto", workload=20 * 2 * 500)
+    assert choice.graph == GRAPHS["optimized"] and len(timed) == 1 and timed[0] is not OneDNNFused
+    assert "comparing it with the fused graph would take" in (choice.note or "")
+
+
+class CountingCNN(nn.Module):
+    """Records the batch size of every Python-level forward call (a trace calls it once)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(64, 10)
+        self.seen: list[int] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.seen.append(int(x.shape[0]))
+        return self.fc(x.flatten(1))
+
+
+def test_auto_traces_once_and_runs_eager_once_per_probe_size(monkeypatch) -> None:
+    """Both graphs come from one trace and are checked against one eager pass per probe size."""
+    monkeypatch.setattr(graph_module, "probe_rate", lambda m, p, allowance=None: 1.0)
+    module = CountingCNN().eval()
+    choice = prepare_graph(module, _probe((1, 8, 8), 100), "auto")
+    assert choice.graph in (GRAPHS["optimized"], GRAPHS["fused"]) and "best rows/s" in (choice.note or "")
+    assert module.seen == [8, 50, 100]  # the trace (TRACE_BATCH rows), then the probe check's two sizes
+
+
+class DictOutput(nn.Module):
+    """Returns a dict: ``torch.jit.trace`` refuses it (strict mode)."""
+
+    def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        return {"logits": x.flatten(1)[:, :10]}
+
+
+def test_auto_falls_back_to_eager_when_the_module_cannot_be_traced() -> None:
+    choice = prepare_graph(DictOutput().eval(), _probe((1, 8, 8), 100), "auto")
+    assert choice.graph == "eager" and "tracing or the eager probe run failed" in (choice.note or "")
+
+
 def test_fused_graph_is_cpu_only_and_restores_the_fusion_switch(demo_model) -> None:
     with pytest.raises(UsageError, match="CPU model only"):
         prepare_graph(demo_model, torch.empty((64, 1, 8, 8), device="meta"), "fused")
