@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 from certs.graph import fuse, noisy_probe, optimize, prepare_graph
 from certs.models import load_model
@@ -154,6 +155,14 @@ def ours(
     return rate, int(s.batch_size or 0), choice.graph, setup
 
 
+def flop_per_eval(model: nn.Module, shape: tuple[int, ...], dev: torch.device) -> int:
+    """Floating-point operations of one forward pass of one input (a multiply-add counts 2), as counted by
+    ``torch.utils.flop_counter`` (convolutions and matrix products; elementwise work is not counted)."""
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        model(torch.zeros((1, *shape), device=dev))
+    return int(counter.get_total_flops())
+
+
 def bench_model(
     name: str, model: nn.Module, shape: tuple[int, ...], dev: torch.device, ns: list[int],
     budget: Callable[[int], int], repeats: int, ceiling_s: float, fixed_batch: int | None = None,
@@ -174,6 +183,7 @@ def bench_model(
     graphs: Graphs = {"eager": lambda b: model, "optimized": lambda b: optimized}
     if dev.type == "cpu":
         graphs["fused"] = fused_at
+    flop = flop_per_eval(model, shape, dev)
     gen = torch.Generator().manual_seed(0)
     for n in ns:
         m = max(1, budget(n) // n)
@@ -212,6 +222,8 @@ def bench_model(
             "b_over_a": round(med["b"] / med["a"], 3), "b_over_c": round(med["b"] / med["c"], 3),
             "raw": {k: [round(v) for v in vs] for k, vs in runs.items()},
             "a_search_max": [round(v) for v in search_max],
+            "flop_per_eval": flop,
+            "gflop_per_s": {k: round(v * flop / 1e9, 1) for k, v in med.items()},
         }  # fmt: skip
         print(json.dumps(row, allow_nan=False), flush=True)
         rows.append(row)
