@@ -1,8 +1,9 @@
 """Sampler benchmark: model evaluations per second, three ways, same model, same device, same run.
 
-(a) ceiling: raw forward passes (no noise, no counting) at the best batch size of a search, re-timed over the
-    row's whole workload; searched over every way :mod:`certs.graph` can run the model (eager, the optimised
-    TorchScript graph, and the oneDNN-fused graph traced afresh for each batch size), (a) is the fastest;
+(a) ceiling: raw forward passes (no noise, no counting) at the best batch sizes of a search, the three best
+    (graph, batch) pairs each re-timed over the row's whole workload, (a) the fastest of those; searched over
+    every way :mod:`certs.graph` can run the model (eager, the optimised TorchScript graph, and the
+    oneDNN-fused graph traced afresh for each batch size);
 (b) ours: what ``certs certify`` runs: :func:`certs.graph.prepare_graph` (``auto``: trace, freeze, optimise,
     probe check) then :class:`certs.sampler.Sampler` with its in-run batch-size choice and packing; the
     timed region includes building the graph and the whole batch-size search;
@@ -93,23 +94,31 @@ def _rate(model: nn.Module, x: torch.Tensor, dev: torch.device, seconds: float, 
 Graphs = dict[str, Callable[[int], Callable[[torch.Tensor], torch.Tensor]]]
 
 
+RETIME = 3  # (a) re-times this many of the search's best (graph, batch) pairs over the whole workload
+
+
 def ceiling(
     models: Graphs, shape: tuple[int, ...], dev: torch.device, seconds: float, evals: int
 ) -> tuple[float, int, str, float]:
     """(a): raw forward rate at the best (graph, batch size) of a search, each pair timed for ``seconds``.
 
-    The search's maximum is biased upward (the best of many noisy timings), so the best pair is then timed
-    again over the row's whole workload (``evals`` evaluations, at least ``seconds``): on a shared machine a
-    short window and a long run see different stretches of the neighbours' load. That second timing is (a).
+    The search's maximum is biased upward (the best of many noisy timings) and its winner may be a pair
+    that was lucky in its short window, so the ``RETIME`` best pairs are each timed again over the row's
+    whole workload (``evals`` evaluations, at least ``seconds``): on a shared machine a short window and a
+    long run see different stretches of the neighbours' load. The best of those timings is (a).
     Returns (a, batch, graph, search max).
     """
-    best = (0.0, 0, "")
+    found: list[tuple[float, int, str]] = []
     for b in SEARCH:
         x = torch.rand((b, *shape), device=dev)
         for name, model in models.items():
-            best = max(best, (_rate(model(b), x, dev, seconds), b, name))
-    again = _rate(models[best[2]](best[1]), torch.rand((best[1], *shape), device=dev), dev, seconds, evals)
-    return again, best[1], best[2], best[0]
+            found.append((_rate(model(b), x, dev, seconds), b, name))
+    found.sort(reverse=True)
+    again = max(
+        (_rate(models[g](b), torch.rand((b, *shape), device=dev), dev, seconds, evals), b, g)
+        for _, b, g in found[:RETIME]
+    )
+    return again[0], again[1], again[2], found[0][0]
 
 
 @torch.inference_mode()
