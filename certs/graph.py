@@ -150,9 +150,13 @@ def fuse(module: Model, example: torch.Tensor) -> OneDNNFused:
     return OneDNNFused(module, example)
 
 
+CHEAP_CALL_S = 0.02  # probe_rate: a model whose probe call takes less is also timed at GROWTH × the rows
+GROWTH = 16
+
+
 def probe_rate(
-    model: Model, probe: torch.Tensor, calls: int = 3, warmup: int = 1, *, cheap_s: float = 0.02,
-    max_rows: int = 1600, allowance: int | None = None, factor: int = 16,
+    model: Model, probe: torch.Tensor, calls: int = 3, warmup: int = 1, *, cheap_s: float = CHEAP_CALL_S,
+    max_rows: int = 1600, allowance: int | None = None, factor: int = GROWTH,
 ) -> float:  # fmt: skip
     """Rows per second of ``model``: the best, over batch sizes ``m``, ``factor·m`` … (``m`` = the probe's
     rows, tiled for the larger sizes), of the fastest of ``calls`` timed calls after ``warmup``.
@@ -325,10 +329,15 @@ def _auto(module: Model, probe: torch.Tensor, workload: int | None) -> GraphChoi
         note = f"auto: run of {workload:,} samples too short to time both graphs"
         return GraphChoice(opt, GRAPHS["optimized"], note)
     t1 = time.perf_counter()
-    rates = {"optimized": probe_rate(opt, probe, allowance=per_graph)}
-    affordable, note = comparison_affordable(build_s, time.perf_counter() - t1, rates["optimized"], workload)
+    quick = probe_rate(opt, probe, allowance=per_graph, cheap_s=0.0)  # the probe size alone
+    quick_s = time.perf_counter() - t1
+    # a full timing of a cheap model (a probe call under CHEAP_CALL_S) adds GROWTH × the probe rows
+    cheap = probe.shape[0] / quick < CHEAP_CALL_S if quick > 0 else False
+    rate_s = quick_s * (1 + GROWTH) if cheap else quick_s
+    affordable, note = comparison_affordable(build_s, rate_s, quick, workload)
     if not affordable:
         return GraphChoice(opt, GRAPHS["optimized"], note)
+    rates = {"optimized": probe_rate(opt, probe, allowance=per_graph) if cheap else quick}
     fused, why_fused = build_checked(module, probe, "fused", traced=traced, reference=reference)
     if fused is None:
         return GraphChoice(opt, GRAPHS["optimized"], f"auto: fused refused ({why_fused})"[:1000])

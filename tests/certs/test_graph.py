@@ -72,7 +72,7 @@ def test_auto_runs_the_faster_checked_graph_and_records_the_timing(demo_model, m
     """Both TorchScript graphs pass the probe check; auto runs whichever the probe timing says is faster."""
     for fast in ("optimized", "fused"):
 
-        def rate(model, probe, fast=fast, allowance=None) -> float:
+        def rate(model, probe, fast=fast, allowance=None, **_) -> float:
             return 2000.0 if isinstance(model, OneDNNFused) == (fast == "fused") else 1000.0
 
         monkeypatch.setattr(graph_module, "probe_rate", rate)
@@ -108,7 +108,7 @@ def test_probe_rate_measures_rows_per_second_and_grows_only_for_cheap_calls() ->
 def test_auto_skips_the_timing_when_the_run_is_too_short(demo_model, monkeypatch) -> None:
     calls: list[int] = []
     monkeypatch.setattr(
-        graph_module, "probe_rate", lambda m, p, allowance=None: calls.append(allowance) or 1.0
+        graph_module, "probe_rate", lambda m, p, allowance=None, **_: calls.append(allowance) or 1.0
     )
     choice = prepare_graph(demo_model, _probe((1, 8, 8), 100), "auto", workload=19_999)
     assert choice.graph == GRAPHS["optimized"] and "too short" in (choice.note or "")
@@ -133,7 +133,7 @@ def test_comparison_is_affordable_only_within_a_twentieth_of_the_estimated_run()
 def test_auto_keeps_the_optimised_graph_when_the_comparison_would_not_pay(demo_model, monkeypatch) -> None:
     timed: list[type] = []
 
-    def rate(model, probe, allowance=None) -> float:
+    def rate(model, probe, allowance=None, **_) -> float:
         timed.append(type(model))
         return 1e12  # so fast that the run is over long before the fused graph could be timed
 
@@ -141,6 +141,25 @@ def test_auto_keeps_the_optimised_graph_when_the_comparison_would_not_pay(demo_m
     choice = prepare_graph(demo_model, _probe((1, 8, 8), 100), "auto", workload=20 * 2 * 500)
     assert choice.graph == GRAPHS["optimized"] and len(timed) == 1 and timed[0] is not OneDNNFused
     assert "comparing it with the fused graph would take" in (choice.note or "")
+
+
+@pytest.mark.parametrize("rows_per_s", [1e9, 1.0], ids=["cheap", "expensive"])
+def test_auto_times_the_probe_size_first_and_grows_only_for_a_cheap_model(
+    demo_model, monkeypatch, rows_per_s: float
+) -> None:
+    """The probe-size timing decides whether the comparison fits; a cheap model's optimised graph is
+    then timed in full (larger sizes too), an expensive one's probe-size timing is reused."""
+    calls: list[tuple[bool, dict]] = []
+
+    def rate(model, probe, **kw) -> float:
+        calls.append((isinstance(model, OneDNNFused), kw))
+        return rows_per_s
+
+    monkeypatch.setattr(graph_module, "probe_rate", rate)
+    prepare_graph(demo_model, _probe((1, 8, 8), 100), "auto")
+    fused_flags = [is_fused for is_fused, _ in calls]
+    assert fused_flags == ([False, False, True] if rows_per_s > 1 else [False, True])
+    assert calls[0][1].get("cheap_s") == 0.0 and all("cheap_s" not in kw for _, kw in calls[1:])
 
 
 class CountingCNN(nn.Module):
@@ -158,7 +177,7 @@ class CountingCNN(nn.Module):
 
 def test_auto_traces_once_and_runs_eager_once_per_probe_size(monkeypatch) -> None:
     """Both graphs come from one trace and are checked against one eager pass per probe size."""
-    monkeypatch.setattr(graph_module, "probe_rate", lambda m, p, allowance=None: 1.0)
+    monkeypatch.setattr(graph_module, "probe_rate", lambda m, p, allowance=None, **_: 1.0)
     module = CountingCNN().eval()
     choice = prepare_graph(module, _probe((1, 8, 8), 100), "auto")
     assert choice.graph in (GRAPHS["optimized"], GRAPHS["fused"]) and "best rows/s" in (choice.note or "")
@@ -288,7 +307,7 @@ def test_auto_resume_reuses_the_graph_of_the_partial_run(tmp_path: Path, keypair
         monkeypatch.setattr(
             graph_module,
             "probe_rate",
-            lambda model, probe, allowance=None: 2.0 if isinstance(model, kind) else 1.0,
+            lambda model, probe, allowance=None, **_: 2.0 if isinstance(model, kind) else 1.0,
         )
 
     monkeypatch.setattr(graph_module, "COMPARE_SHARE", 1)  # time the graphs even in this short run
