@@ -19,12 +19,13 @@ Guarantees:
   new size costs a freeze (about 15 ms for a ResNet-20) and two slow profiling calls. Same floating-point
   caveat as ``optimized``; recorded as ``torchscript-onednn-fused``.
 - ``auto``: on CPU in float32, the module is traced once and run eagerly once per probe size; the optimised
-  graph is built from that trace, probe-checked and timed by :func:`probe_rate` (the probe rows, and 16× as
-  many for a cheap model, within ``workload / COMPARE_SHARE / 2`` rows; a run too short for that uses it
-  untimed). The fused graph is then built, checked and timed the same way only if that is estimated to take
-  at most ``1/COMPARE_SHARE`` of the run (:func:`comparison_affordable`), and the faster graph is used; the
-  rates, or why the comparison was skipped, go into ``GraphChoice.note``. A graph that fails its check is
-  not used (the note says why); if neither passes, ``eager``. On CUDA ``auto`` stays eager: the optimised
+  graph is built from that trace, probe-checked and timed at the probe size. Whether comparing it with the
+  fused graph fits in ``1/COMPARE_SHARE`` of the run is estimated from that timing
+  (:func:`comparison_affordable`); if it does, both graphs are timed by :func:`probe_rate` (the probe rows,
+  and ``GROWTH``× as many for a cheap model, within ``workload / COMPARE_SHARE / 2`` rows each; a run too
+  short for that uses the optimised graph untimed) and the faster is used. The rates, or why the comparison
+  was skipped, go into ``GraphChoice.note``. A graph that fails its check is not used (the note says why);
+  if neither passes, or the module cannot be traced, ``eager``. On CUDA ``auto`` stays eager: the optimised
   path is available with ``mode="optimized"`` but has not been measured on a GPU.
 - :func:`deterministic_kernels`: on CUDA, cuDNN runs with ``deterministic=True, benchmark=False`` for the
   duration of a run (no timing-dependent algorithm choice), and the previous flags are restored after.
@@ -256,9 +257,10 @@ def comparison_affordable(
 ) -> tuple[bool, str]:
     """Whether timing the fused graph as well fits in ``1/COMPARE_SHARE`` of the run's estimated time.
 
-    The estimate uses what building and timing the optimised graph cost (``build_s``, ``rate_s``): the fused
-    graph costs about as much to build and ``FUSED_TIMING_FACTOR`` times as much to time, and the run takes
-    about ``workload / rows_per_s`` seconds. Returns the verdict and, when it is no, the note to record."""
+    The estimate uses what building the optimised graph cost (``build_s``) and what timing it costs in full
+    (``rate_s``, measured or extrapolated from the probe-size timing): the fused graph costs about as much to
+    build and ``FUSED_TIMING_FACTOR`` times as much to time, and the run takes about
+    ``workload / rows_per_s`` seconds. Returns the verdict and, when it is no, the note to record."""
     if workload is None or not math.isfinite(rows_per_s) or rows_per_s <= 0:
         return True, ""
     run_s = workload / rows_per_s
@@ -280,9 +282,10 @@ def prepare_graph(
 
     ``workload`` (samples the run will evaluate) bounds ``auto``'s comparison of the two graphs: each
     graph's timing to ``workload / COMPARE_SHARE / 2`` rows (a run too short for even the probe size uses the
-    optimised graph untimed), and the fused graph is built and timed only if that is estimated to take at
-    most ``1/COMPARE_SHARE`` of the run's time (:func:`comparison_affordable`). Building the optimised
-    graph is not counted: a run builds it anyway."""
+    optimised graph untimed), and the fused graph is built and timed only if the whole comparison is
+    estimated, from the optimised graph's probe-size timing, to take at most ``1/COMPARE_SHARE`` of the
+    run's time (:func:`comparison_affordable`). Building the optimised graph is not counted: a run builds
+    it anyway."""
     if mode not in MODES:
         raise UsageError(f"--graph must be one of {', '.join(MODES)}, not {mode!r}")
     if mode == "eager":
