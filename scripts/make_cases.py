@@ -589,7 +589,9 @@ def main() -> None:
     nan_pred = valid_top1()
     stmt = build_statement(nan_pred, SUBJECT)
     # Deliberately invalid JSON (a NaN field) inside a valid signature: the verifier must refuse it (exit 2).
-    raw = json.dumps(stmt, sort_keys=True, separators=(",", ":")).replace('"case:0"', '"case:0","x":NaN')
+    # The statement itself is dumped NaN-free (allow_nan=False); the one NaN is spliced in afterwards.
+    raw = json.dumps(stmt, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    raw = raw.replace('"case:0"', '"case:0","x":NaN')
     from audit.format import dsse
 
     env = dsse.sign(dsse.Envelope(dsse.PAYLOAD_TYPE, raw.encode(), ()), release)
