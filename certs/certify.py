@@ -4,8 +4,9 @@ Guarantees:
 
 - The model is loaded without unpickling (:mod:`certs.models`), runs in eval mode under inference mode, eager
   or as a probe-checked optimised TorchScript graph (:mod:`certs.graph`; the choice is recorded).
-- Input ``i`` is sampled with its own recorded seed (:func:`certs.sampler.seed_for`); the counts do not depend
-  on batch size, packing or on whether the run was interrupted and resumed (see :mod:`certs.sampler`).
+- Input ``i`` is sampled with its own recorded seed, derived by the rule named in ``sampler.seed_rule``
+  (:mod:`audit.format.seeds`, re-checked by ``audit verify``); the counts do not depend on batch size,
+  packing or on whether the run was interrupted and resumed (see :mod:`certs.sampler`).
 - Radii come from :mod:`audit.theory` and are written rounded toward zero (:mod:`certs.claims`).
 - The certificate is written atomically (signed DSSE envelope, schema-checked by :mod:`audit.format`).
   Progress is kept in ``<out>.partial`` (also atomic); ``resume=True`` continues from the finished inputs
@@ -38,6 +39,7 @@ from audit.format import (
     read_bounded,
     write_certificate,
 )
+from audit.format.seeds import SEED_RULE, seed_for
 from audit.verify.sidecar import MAX_SIDECAR_BYTES
 from certs.claims import make_entry, spec_from_predicate, summary
 from certs.data import Dataset, input_digest, load_data, select_indices
@@ -45,7 +47,7 @@ from certs.fileio import atomic_write_bytes
 from certs.graph import MODE_OF_GRAPH, GraphChoice, deterministic_kernels, noisy_probe, prepare_graph
 from certs.models import LoadedModel, load_model
 from certs.noise import ABLATED_ENCODING, NoiseSpec
-from certs.sampler import DEFAULT_CHUNK, GROUP_SAMPLES, Job, Sampler, seed_for
+from certs.sampler import DEFAULT_CHUNK, GROUP_SAMPLES, Job, Sampler
 
 DTYPES = {
     "float32": torch.float32,
@@ -309,6 +311,7 @@ def build_header(
                 f"noise drawn in chunks of {o.chunk_size} samples (selection draw, then estimation draw)"
             ),
             "base_seed": o.base_seed,
+            "seed_rule": SEED_RULE,
             "chunk_size": o.chunk_size,
             "device_type": device.type,
             "rng_device": rng_device.type,

@@ -38,6 +38,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from audit.format.seeds import seed_for as seed_for  # the issuer's per-input seed rule, re-exported
 from certs.noise import NoiseSpec
 from certs.tuning import BatchTuner, ladder
 
@@ -325,11 +326,3 @@ class Sampler:
             sumsq.index_add_(0, ridx, probs * probs)
             return probs
         return None
-
-
-def seed_for(base_seed: int, index: int) -> int:
-    """The recorded per-input seed: first 8 bytes of sha256("certs-seed:{base}:{index}"), < 2**63."""
-    import hashlib
-
-    digest = hashlib.sha256(f"certs-seed:{base_seed}:{index}".encode()).digest()
-    return int.from_bytes(digest[:8], "little") & (2**63 - 1)

@@ -30,6 +30,7 @@ from audit.format import (  # noqa: E402
 )
 from audit.format.document import build_statement  # noqa: E402
 from audit.format.io import atomic_write  # noqa: E402
+from audit.format.seeds import SEED_RULE, seed_for  # noqa: E402
 from audit.theory import FLOAT, CertificationSpec, Evidence, derive, mp_backend  # noqa: E402
 from audit.verify.exact import to_decimal_str  # noqa: E402
 from audit.verify.importers.skeleton import gaussian_l2_predicate, single_bound_statistics  # noqa: E402
@@ -555,6 +556,34 @@ def main() -> None:
         1,
         override(p, {0: "protocol-violation"}),
         "claim label is not the selection argmax",
+    )
+
+    p = valid_top1()
+    p["sampler"].update(base_seed=0, seed_rule=SEED_RULE)
+    for i, e in enumerate(p["entries"]):
+        e["seed"] = seed_for(0, i)
+    p["entries"][2]["seed"] += 1
+    case(
+        "seed_not_by_rule",
+        p,
+        1,
+        override(p, {2: "protocol-violation"}),
+        "entry 2's seed is not the one its declared seed rule gives (re-drawn after sampling?)",
+    )
+
+    p = valid_top1()
+    for e in p["entries"]:
+        e["seed"] = 7
+    p["summary"]["certified_accuracy"] = [
+        {"radius": "0.25", "claimed": "0", "population_lower": "0", "rho": "0.001"}
+    ]
+    case(
+        "seeds_shared",
+        p,
+        1,
+        honest(p),
+        "every input drawn with seed 7: each claim holds, the claimed population bound (even 0) does not",
+        flags=["seed_shared"],
     )
 
     p = valid_top1()

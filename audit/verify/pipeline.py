@@ -34,6 +34,7 @@ from audit.verify.pointers import entry_pointer, payload_line
 from audit.verify.policy import Policy
 from audit.verify.protocol import entry_protocol_findings, file_protocol_findings, policy_findings
 from audit.verify.rederive import rederive_entry
+from audit.verify.seeds import file_seed_findings, population_void_reason
 from audit.verify.sidecar import SidecarError, load_samples
 from audit.verify.summary import DEFAULT_RHO, build_summary, evaluate_gates
 from audit.verify.verdicts import EntryResult, FileReport, Finding, Severity, Verdict, worst
@@ -184,14 +185,18 @@ def verify_statement(
     rep.findings.extend(ev_file)
     file_prot = file_protocol_findings(pred)
     rep.findings.extend(file_prot)
+    rep.findings.extend(file_seed_findings(pred))
     if opts.policy is not None:
         rep.findings.extend(policy_findings(pred, opts.policy))
     if ev_file:  # the file-level parameters are unusable: nothing can be re-derived
         file_prot = [*file_prot, *ev_file]
     rep.entries = _run_entries(pred, ev_entries, file_prot, opts, path)
-    rep.summary, summary_findings = build_summary(pred, rep.entries, opts.precision, opts.default_rho)
+    void = population_void_reason(pred)
+    rep.summary, summary_findings = build_summary(
+        pred, rep.entries, opts.precision, opts.default_rho, population_void=void
+    )
     rep.findings.extend(summary_findings)
-    rep.gates = evaluate_gates(opts.policy, pred, rep.entries, opts.precision)
+    rep.gates = evaluate_gates(opts.policy, pred, rep.entries, opts.precision, population_void=void)
     return rep
 
 

@@ -1,8 +1,9 @@
-"""Protocol checks: label selection, alpha budget, interval validity, population rho, policy minimums.
+"""Protocol checks: label selection, per-input seeds, alpha budget, interval validity, population rho, policy.
 
 Guarantees: every violation is an ``error`` finding with a stable rule id and a JSON pointer. File-level
 protocol violations void every entry's guarantee (the pipeline marks those entries ``protocol-violation``);
-entry-level ones (the certified label is not the selected one) apply to that entry only. Selection reuse
+entry-level ones (the certified label is not the selected one, the seed is not the declared rule's) apply to
+that entry only. Selection reuse
 states the effective failure bound ``reuse_failure_bound(alpha, c)`` from the theory layer.
 """
 
@@ -16,6 +17,7 @@ from audit.verify import theory_api
 from audit.verify.exact import to_decimal_str, to_fraction
 from audit.verify.pointers import entry_pointer
 from audit.verify.policy import Policy
+from audit.verify.seeds import entry_seed_findings
 from audit.verify.verdicts import Finding, Severity
 
 ASYMPTOTIC_INTERVALS = frozenset({"goodman", "sison-glaz", "normal"})
@@ -79,11 +81,18 @@ def file_protocol_findings(pred: Mapping[str, Any]) -> list[Finding]:
 
 
 def entry_protocol_findings(pred: Mapping[str, Any], i: int, entry: Mapping[str, Any]) -> list[Finding]:
-    """The certified label must be the one the stated selection protocol picks."""
-    st = pred["statistics"]
+    """The seed must follow the declared rule (``SA208``, :mod:`audit.verify.seeds`); the certified label
+    must be the one the stated selection protocol picks (``SA205``)."""
+    seeds = entry_seed_findings(pred, i, entry)
     claim = entry["claim"]
     if claim["abstain"]:
-        return []
+        return seeds
+    return seeds + _selection_findings(pred, i, entry)
+
+
+def _selection_findings(pred: Mapping[str, Any], i: int, entry: Mapping[str, Any]) -> list[Finding]:
+    st = pred["statistics"]
+    claim = entry["claim"]
     label = claim["label"]
     if st["selection"] == "separate-draw":
         sel = entry.get("selection_counts")

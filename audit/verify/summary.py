@@ -7,6 +7,9 @@ equals the known true label, and its radius is ≥ r. *Claimed* accuracy uses th
 lower bound is ``audit.theory``'s ``population_lower_bound(re-derived accuracy, alpha, rho, m)``, shown for
 every summary row with the row's rho, or :data:`DEFAULT_RHO` when the row states none
 (``SummaryRow.rho_source`` says which); a claimed population bound is only compared under the row's own rho.
+The bound needs independent failures across entries: when ``population_void`` gives a reason (entries share
+a seed, :mod:`audit.verify.seeds`), no row shows one, a row that claims one gets ``SA207`` (error) and every
+population gate fails.
 """
 
 from __future__ import annotations
@@ -61,7 +64,12 @@ def _pop(acc: Fraction, alpha: Fraction, rho: Fraction, m: int, dps: int) -> Fra
 
 
 def build_summary(
-    pred: Mapping[str, Any], results: Sequence[EntryResult], dps: int, default_rho: str = DEFAULT_RHO
+    pred: Mapping[str, Any],
+    results: Sequence[EntryResult],
+    dps: int,
+    default_rho: str = DEFAULT_RHO,
+    *,
+    population_void: str | None = None,
 ) -> tuple[list[SummaryRow], list[Finding]]:
     """One row per claimed summary radius; SA501 where a claim exceeds what re-derivation gives."""
     entries = pred["entries"]
@@ -75,7 +83,9 @@ def build_summary(
         claimed = to_fraction(row["claimed"])
         rho_text = row.get("rho")
         used_rho = rho_text if rho_text is not None else default_rho
-        pop = _pop(red, alpha, to_fraction(used_rho), m, dps) if m > 0 else None
+        pop = None
+        if m > 0 and population_void is None:
+            pop = _pop(red, alpha, to_fraction(used_rho), m, dps)
         rows.append(
             SummaryRow(
                 row["radius"],
@@ -111,6 +121,16 @@ def build_summary(
                 )
             )
         claimed_pop = row.get("population_lower")
+        if claimed_pop is not None and population_void is not None:
+            findings.append(
+                Finding(
+                    "SA207",
+                    Severity.ERROR,
+                    f"claimed population lower bound {claimed_pop} at radius {row['radius']} does not hold: "
+                    f"{population_void}",
+                    ptr + "/population_lower",
+                )
+            )
         stated = rho_text is not None and claimed_pop is not None
         if stated and pop is not None and to_fraction(claimed_pop) > pop:
             findings.append(
@@ -140,9 +160,17 @@ def _gate_value(
 
 
 def evaluate_gates(
-    policy: Policy | None, pred: Mapping[str, Any] | None, results: Sequence[EntryResult], dps: int
+    policy: Policy | None,
+    pred: Mapping[str, Any] | None,
+    results: Sequence[EntryResult],
+    dps: int,
+    *,
+    population_void: str | None = None,
 ) -> list[GateResult]:
-    """Every policy gate, compared exactly; a gate that cannot be evaluated fails (never passes silently)."""
+    """Every policy gate, compared exactly; a gate that cannot be evaluated fails (never passes silently).
+
+    A population gate fails when ``population_void`` says why no population bound holds.
+    """
     if policy is None:
         return []
     out: list[GateResult] = []
@@ -159,6 +187,10 @@ def evaluate_gates(
             continue
         if not results:
             out.append(GateResult(gate.name, False, "certificate has no entries", None, thr))
+            continue
+        if gate.metric == "population_lower" and population_void is not None:
+            msg = f"no population lower bound: {population_void}"
+            out.append(GateResult(gate.name, False, msg, None, thr))
             continue
         value = _gate_value(gate, pred, results, dps)
         if value is None:

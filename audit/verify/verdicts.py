@@ -80,6 +80,9 @@ _RULE_LIST = [
     Rule("SA204", "population-rho-missing", "A population claim does not state rho."),
     Rule("SA205", "label-not-selected", "The certified label is not the one the selection protocol picks."),
     Rule("SA206", "method-unsupported", "The family / radius method / interval combination is not valid."),
+    Rule("SA207", "seed-shared", "Entries with different inputs share a seed: no population bound holds."),
+    Rule("SA208", "seed-not-by-rule", "An entry's seed is not the one the declared seed rule gives."),
+    Rule("SA209", "seed-rule-unknown", "The declared seed rule is unknown: seeds were not checked."),
     # re-derivation
     Rule("SA301", "inflated", "The claimed radius exceeds the radius re-derived at high precision."),
     Rule("SA302", "inflated-rounding", "The claim exceeds the re-derived radius by float rounding only."),

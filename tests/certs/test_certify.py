@@ -9,8 +9,10 @@ import pytest
 import torch
 
 from audit.errors import UsageError
-from audit.format import load_certificate
+from audit.format import encode_certificate, load_certificate
+from audit.format.seeds import SEED_RULE, seed_for
 from audit.verify.pipeline import VerifyOptions, verify_file
+from audit.verify.verdicts import Verdict
 from certs.certify import CertifyOptions, certify, choose_graph
 from certs.cli import main as certs_main
 from certs.graph import MODE_OF_GRAPH
@@ -102,6 +104,32 @@ def test_counts_replay_exactly_from_recorded_seeds(tmp_path: Path, keypair, demo
         (res,) = s.run_group([job])
         assert res.counts == e["counts"] and res.selection_counts == e["selection_counts"]
     assert any(max(e["counts"]) < 260 for e in pred["entries"])
+
+
+def test_seeds_follow_the_declared_rule_and_the_verifier_catches_a_redrawn_one(
+    tmp_path: Path, keypair
+) -> None:
+    key, pub = keypair
+    out = tmp_path / "c.json"
+    opts = CertifyOptions(
+        noise=NoiseSpec("gaussian", sigma="0.25"), n0=30, n=200, batch_size=128, base_seed=9
+    )
+    certify(WEIGHTS, DATA, opts, out=out, key=key, builder=BUILDER, indices="3,5,8")
+    loaded = load_certificate(out, [pub])
+    assert loaded.statement is not None
+    statement = loaded.statement
+    pred = statement["predicate"]
+    assert pred["sampler"]["seed_rule"] == SEED_RULE and pred["sampler"]["base_seed"] == 9
+    assert [e["seed"] for e in pred["entries"]] == [seed_for(9, i) for i in (3, 5, 8)]
+    assert _verify(out, pub).passed
+    # the issuer re-draws input 5's noise with another seed and re-signs: the signature is valid, the seed not
+    pred["entries"][1]["seed"] += 1
+    (tmp_path / "redrawn.json").write_bytes(encode_certificate(statement, key))
+    rep = _verify(tmp_path / "redrawn.json", pub)
+    assert rep.signature == "valid" and not rep.passed
+    assert [e.verdict for e in rep.entries][1] is Verdict.PROTOCOL_VIOLATION
+    assert [f.rule for f in rep.entries[1].findings] == ["SA208"]
+    assert {rep.entries[i].verdict for i in (0, 2)} <= {Verdict.CERTIFIED, Verdict.ABSTAINED}
 
 
 def test_resume_after_interruption_gives_the_uninterrupted_certificate(tmp_path: Path, keypair) -> None:

@@ -59,6 +59,8 @@ def test_case_library(name: str) -> None:
         assert all(e.counterexample is not None for e in inflated)
     if "summary_error" in flags:
         assert any(f.rule == "SA501" for f in rep.findings)
+    if "seed_shared" in flags:
+        assert any(f.rule == "SA207" and f.severity == "error" for f in rep.findings)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
