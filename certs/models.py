@@ -5,8 +5,10 @@ Accepted:
   restricted unpickler admits no arbitrary globals);
 - a ``.safetensors`` weights file plus ``--model-builder module:function`` (or ``path/to/file.py:function``)
   returning an ``nn.Module``; the weights are loaded with ``strict=True``.
-Refused with :class:`ModelLoadError`: raw pickle streams and ``torch.save`` zip archives (full pickles), and
-anything else. The model files' sha256 digests become the certificate's subject.
+Refused with :class:`ModelLoadError`: raw pickle streams and ``torch.save`` zip archives (full pickles),
+``torch.export`` archives (``.pt2``: ``torch.export.load`` unpickles weights and constants with
+``weights_only=False``, and falls back to it for the rest), and anything else. The model files' sha256
+digests become the certificate's subject.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ class LoadedModel:
 
 
 def sniff(path: Path) -> str:
-    """Classify a model file by its bytes: ``torchscript``, ``safetensors``, ``torch-pickle``, ``pickle``."""
+    """Classify a model file by its bytes: ``torchscript``, ``safetensors``, ``torch-export``,
+    ``torch-pickle``, ``pickle`` or ``unknown``."""
     with open(path, "rb") as fh:
         head = fh.read(16)
     if head[:2] == b"\x80" or (head[:1] == b"\x80" and len(head) > 1 and head[1] <= 5):
@@ -51,6 +54,8 @@ def sniff(path: Path) -> str:
             return "unknown"
         if any("/code/" in n for n in names) and any(n.endswith("constants.pkl") for n in names):
             return "torchscript"
+        if any(n.endswith(("/archive_format", "serialized_exported_program.json")) for n in names):
+            return "torch-export"
         if any(n.endswith("data.pkl") for n in names):
             return "torch-pickle"
         return "unknown"
@@ -97,6 +102,13 @@ def load_model(
             "refusing to load a pickle (torch.save / pickle file): unpickling runs arbitrary code; "
             "export the model with torch.jit.save (TorchScript) or save its weights as .safetensors "
             "and pass --model-builder module:function",
+            file=str(p),
+        )
+    if kind == "torch-export":
+        raise ModelLoadError(
+            "refusing a torch.export archive (.pt2): torch.export.load unpickles its weights and constants "
+            "(weights_only=False), which runs arbitrary code; export the model with torch.jit.save "
+            "(TorchScript) or save its weights as .safetensors and pass --model-builder module:function",
             file=str(p),
         )
     if kind == "unknown":

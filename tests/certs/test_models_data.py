@@ -39,6 +39,16 @@ def test_raw_pickle_and_legacy_torch_save_are_refused(tmp_path: Path) -> None:
             load_model(p, builder="certs.demo_model:build")
 
 
+def test_torch_export_archive_is_refused_with_the_reason(tmp_path: Path) -> None:
+    path = tmp_path / "model.pt2"
+    module = build().eval()
+    torch.export.save(torch.export.export(module, (torch.zeros(1, 1, 8, 8),)), str(path))
+    assert sniff(path) == "torch-export"
+    with pytest.raises(ModelLoadError, match=r"refusing a torch\.export archive") as err:
+        load_model(path)
+    assert str(path) in str(err.value) and "weights_only=False" in str(err.value)
+
+
 def test_unknown_bytes_and_missing_files_are_refused(tmp_path: Path) -> None:
     junk = tmp_path / "junk.bin"
     junk.write_bytes(b"hello world, not a model")
