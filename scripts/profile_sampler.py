@@ -9,9 +9,12 @@ four ways, in rotating order, ``--repeats`` times (medians reported):
 - ``bookkeeping``: neither noise nor forward: batching, packing and counting only.
 
 So ``full − no-noise`` is the noise, ``null-model − bookkeeping`` the noise again (cross-check),
-``bookkeeping`` the loop itself, and ``full − null-model`` the forward passes. The raw forward rate of the
-same graph at the same batch size (one reused input tensor, as in ``bench_sampler.py``'s ceiling) is printed
-beside them. Run: ``python scripts/profile_sampler.py [--batch 400] [--n 100] [--inputs 3000]``.
+``bookkeeping`` the loop itself, and ``full − null-model`` the forward passes. It also prints the generator
+floor: nanoseconds per float of ``random_`` (the bare mt19937 words), ``uniform_`` and ``normal_`` on one CPU
+``torch.Generator``, the least any sampler bound to per-input torch generators can pay for its noise. The raw
+forward rate of the same graph at the same batch size (one reused input tensor, as in ``bench_sampler.py``'s
+ceiling) is printed beside them.
+Run: ``python scripts/profile_sampler.py [--batch 400] [--n 100] [--inputs 3000]``.
 """
 
 from __future__ import annotations
@@ -42,6 +45,24 @@ class ConstantModel:
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return self.out[: x.shape[0]]
+
+
+def generator_floor(floats: int = 64_000, seconds: float = 0.5) -> dict[str, float]:
+    """Nanoseconds per float of ``random_``, ``uniform_``, ``normal_`` on one CPU ``torch.Generator``."""
+    gen = torch.Generator().manual_seed(0)
+    buf = torch.empty(floats)
+    ops = {"random_": lambda: buf.random_(generator=gen), "uniform_": lambda: buf.uniform_(generator=gen),
+           "normal_": lambda: buf.normal_(generator=gen)}  # fmt: skip
+    out: dict[str, float] = {}
+    for name, op in ops.items():
+        for _ in range(5):
+            op()
+        t0, k = time.perf_counter(), 0
+        while time.perf_counter() - t0 < seconds:
+            op()
+            k += 1
+        out[name] = (time.perf_counter() - t0) / (k * floats) * 1e9
+    return out
 
 
 def main() -> None:
@@ -90,6 +111,12 @@ def main() -> None:
     print(f"\nnoise {(med['full'] - med['no-noise']) / chunks * 1e6:.1f} µs/100 samples "
           f"(cross-check {(med['null-model'] - med['bookkeeping']) / chunks * 1e6:.1f}); "
           f"full / raw-forward rate = {med['raw-forward'] / med['full']:.3f}")  # fmt: skip
+    floor = generator_floor()
+    per_sample = 64 * floor["normal_"] / 1e3
+    share = per_sample / (med["raw-forward"] / samples * 1e6)
+    rates = ", ".join(f"{k} {v:.2f}" for k, v in floor.items())
+    print(f"generator floor (ns per float): {rates}; normal_ for one 8x8 sample: {per_sample:.2f} µs "
+          f"= {share:.1%} of one raw forward evaluation")  # fmt: skip
 
 
 if __name__ == "__main__":
