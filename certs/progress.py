@@ -1,4 +1,4 @@
-"""A rich progress bar for certify runs (inputs done, samples/s, ETA) on stderr; a no-op when quiet."""
+"""A rich progress bar for certify and replay runs (inputs done, samples/s, ETA) on stderr; off when quiet."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 class CertifyProgress:
     """Callable progress hook for :func:`certs.certify.certify`; use as a context manager."""
 
-    def __init__(self, enabled: bool = True) -> None:
+    def __init__(self, enabled: bool = True, label: str = "certify") -> None:
         self.enabled = enabled
+        self.label = label
         self._progress: Progress | None = None
         self._task: Any = None
         self._samples = 0
@@ -23,7 +24,7 @@ class CertifyProgress:
     def __enter__(self) -> CertifyProgress:
         if self.enabled:
             self._progress = Progress(
-                TextColumn("certify"),
+                TextColumn(self.label),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TextColumn("inputs"),
@@ -44,7 +45,7 @@ class CertifyProgress:
             return
         if event == "start":
             self._task = self._progress.add_task(
-                "certify", total=info["total"], completed=info["done"], rate="-"
+                self.label, total=info["total"], completed=info["done"], rate="-"
             )
             self._t0 = time.perf_counter()
         elif event == "batch":

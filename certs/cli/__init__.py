@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from audit.cli import run_guarded
 from certs import __version__
 
-SUBCOMMANDS = ("keys", "certify")
+SUBCOMMANDS = ("keys", "certify", "replay")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -105,3 +105,22 @@ def test_certify_on_cuda_verifies(tmp_path: Path, keypair) -> None:
     assert sampler["device_type"] == "cuda" and sampler["rng_device"] == "cpu" and "cudnn" in sampler
     report = verify_file(out, VerifyOptions(trusted_keys=[pub], model_paths=[str(weights)], workers=1))
     assert report.passed
+
+
+def test_a_cuda_certificate_replays_on_cuda_exactly_and_on_cpu_within_float_flips(
+    tmp_path: Path, keypair
+) -> None:
+    from certs.certify import CertifyOptions, certify
+    from certs.replay import replay
+
+    key, pub = keypair
+    weights = ROOT / "cases" / "demo" / "demo_cnn.safetensors"
+    opts = CertifyOptions(
+        noise=NoiseSpec("gaussian", sigma="0.25"), n0=50, n=2000, device="cuda", batch_size=512
+    )
+    out = tmp_path / "cuda.json"
+    certify(weights, DATA, opts, out=out, key=key, builder="certs.demo_model:build", indices="0-7")
+    same = replay(out, weights, DATA, trusted_keys=[pub], builder="certs.demo_model:build", device="cuda")
+    assert [e.status for e in same.entries] == ["match"] * 8
+    cpu = replay(out, weights, DATA, trusted_keys=[pub], builder="certs.demo_model:build", tolerance=0.002)
+    assert cpu.passed, [(e.status, e.moved) for e in cpu.entries]
