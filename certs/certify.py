@@ -454,10 +454,8 @@ def _certify(
     private_key = load_private_key(key) if isinstance(key, str | Path) else key
     device = resolve_device(o.device)
     mpath = Path(model_path)
-    model = load_model(mpath, builder=builder, device=device)
     dtype = DTYPES[o.dtype]
-    if dtype != torch.float32:
-        model.module.to(dtype)
+    model = load_model(mpath, builder=builder, device=device, dtype=dtype)
     data = load_data(data_path)
     chosen = select_indices(len(data.inputs), indices, skip, limit)
     if not chosen:

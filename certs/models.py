@@ -90,9 +90,14 @@ def _import_builder(spec: str):
 
 
 def load_model(
-    path: str | Path, *, builder: str | None = None, device: str | torch.device = "cpu"
+    path: str | Path,
+    *,
+    builder: str | None = None,
+    device: str | torch.device = "cpu",
+    dtype: torch.dtype = torch.float32,
 ) -> LoadedModel:
-    """Load ``path`` (refusing pickles), put it in eval mode on ``device``; raise :class:`ModelLoadError`."""
+    """Load ``path`` (refusing pickles), put it in eval mode on ``device``, its parameters cast to ``dtype``
+    when that is not float32; raise :class:`ModelLoadError`."""
     p = Path(path)
     if not p.is_file():
         raise ModelLoadError("model file not found", file=str(p))
@@ -138,5 +143,7 @@ def load_model(
         except (SafetensorError, RuntimeError, ValueError) as exc:
             raise ModelLoadError(f"weights do not fit the builder's module: {exc}", file=str(p)) from exc
         module = module.to(device)
+    if dtype != torch.float32:
+        module.to(dtype)
     module.eval()
     return LoadedModel(module=module, kind=kind, files=[(p.name, digest)], builder=builder)

@@ -209,10 +209,8 @@ def replay(
             f"the model was built by {rec_builder!r} (sampler.model_builder): pass --model-builder "
             "yourself; replay does not import code named by the certificate"
         )
-    model = load_model(model_path, builder=builder, device=dev)
     dtype = DTYPES[dtype_name]
-    if dtype != torch.float32:
-        model.module.to(dtype)
+    model = load_model(model_path, builder=builder, device=dev, dtype=dtype)
     data = load_data(data_path)
     st = pred["statistics"]
     soft = pred["guarantee"]["output"] == "soft"

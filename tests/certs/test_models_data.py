@@ -126,3 +126,10 @@ def test_empty_or_non_zip_npz_is_an_input_error(tmp_path: Path, content: bytes) 
     bad.write_bytes(content)
     with pytest.raises(InputError, match=r"not an \.npz archive"):
         load_data(bad)
+
+
+def test_load_model_casts_to_the_requested_dtype() -> None:
+    loaded = load_model(WEIGHTS, builder="certs.demo_model:build", dtype=torch.float64)
+    assert {p.dtype for p in loaded.module.parameters()} == {torch.float64} and not loaded.module.training
+    plain = load_model(WEIGHTS, builder="certs.demo_model:build")
+    assert {p.dtype for p in plain.module.parameters()} == {torch.float32}
