@@ -74,7 +74,10 @@ def test_soft_sums_independent_of_packing(demo_model: nn.Module) -> None:
     assert a == b
     for r in a:
         assert r.selection_counts is None
-        assert abs(sum(r.score_sum) - 150) < 1e-6  # softmax rows sum to one
+        # Each float32 softmax row sums to one within (c + 3) units of float32 rounding (u = 2**-24: c - 1
+        # additions in the normaliser, exp, division, cast); the float64 accumulation adds far less.
+        c = len(r.score_sum)
+        assert abs(sum(r.score_sum) - 150) <= 150 * (c + 3) * 2.0**-24
         assert all(q <= s + 1e-12 for s, q in zip(r.score_sum, r.score_sumsq, strict=True))
 
 
