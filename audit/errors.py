@@ -7,6 +7,10 @@ unreadable input, 1 for a verification failure) without a traceback.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from typing import Any
+
 
 class AuditError(Exception):
     """Base class: a problem the user can act on. ``exit_code`` is what the CLI exits with."""
@@ -79,3 +83,16 @@ class NumericError(AuditError):
 
 class ModelLoadError(InputError):
     """A model file was refused (e.g. a pickle) or could not be loaded (exit 2)."""
+
+
+def run_guarded(prog: str, func: Callable[[Any], int], args: Any) -> int:
+    """Run a command; an :class:`AuditError` becomes one line ``PROG: error: ...`` on stderr and its exit
+    code (never a traceback), Ctrl-C exit 130. Both command lines (``audit``, ``certs``) use this."""
+    try:
+        return int(func(args))
+    except AuditError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130

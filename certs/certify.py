@@ -15,8 +15,6 @@ Guarantees:
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import platform
 import time
@@ -30,20 +28,45 @@ import numpy as np
 import torch
 
 import certs
-from audit.errors import InputError, UsageError
+from audit.errors import FormatError, InputError, UsageError
 from audit.format import (
+    Entry,
+    Predicate,
+    Statement,
+    atomic_write,
+    build_statement,
     dumps_json,
+    encode_certificate,
     load_private_key,
     model_digests,
     parse_json_strict,
     read_bounded,
+    sha256_bytes,
+    validate_semantics,
     write_certificate,
 )
+from audit.format.model import (
+    AlphaPart,
+    Guarantee,
+    InputSpace,
+    SidecarRef,
+    Smoothing,
+    Statistics,
+    Summary,
+    Tool,
+    decode,
+    replace,
+    to_builtins,
+)
+from audit.format.model import (
+    Sampler as SamplerRecord,
+)
+from audit.format.numbers import Dec, NonNegDec, decimal_string
 from audit.format.seeds import SEED_RULE, seed_for
-from audit.verify.sidecar import MAX_SIDECAR_BYTES
-from certs.claims import make_entry, spec_from_predicate, summary
+from audit.format.sidecar import MAX_SIDECAR_BYTES, npy_bytes
+from audit.theory import CertificationSpec, alpha_split
+from certs.claims import make_entry, summary
 from certs.data import Dataset, input_digest, load_data, select_indices
-from certs.fileio import atomic_write_bytes
 from certs.graph import MODE_OF_GRAPH, GraphChoice, deterministic_kernels, noisy_probe, prepare_graph
 from certs.models import LoadedModel, load_model
 from certs.noise import ABLATED_ENCODING, NoiseSpec
@@ -93,7 +116,7 @@ class CertifyResult:
     """What a run produced: the written path, the statement, sampling throughput."""
 
     out: Path
-    statement: dict[str, Any]
+    statement: Statement
     samples: int = 0
     seconds: float = 0.0
     resumed_entries: int = 0
@@ -183,23 +206,19 @@ def check_labels(
             )
 
 
-def preflight(header: dict[str, Any], subject: dict[str, Any], out: Path) -> None:
-    """Validate the header exactly as the verifier will (schema + semantics) before any sampling.
+def preflight(header: Predicate, subject: Any, out: Path) -> None:
+    """Validate the header exactly as the verifier will (structure + semantics) before any sampling.
 
     A certificate that could only be rejected at the end (a seed out of range, k >= classes, ...) is refused
     now as a usage error, so no time is spent and no partial run is left behind.
     """
-    from audit.errors import FormatError
-    from audit.format.document import build_statement
-    from audit.format.validate import validate_statement
-
-    pred = {**header, "entries": [], "summary": {"certified_accuracy": []}}
+    statement = build_statement(header, [subject])
     try:
-        validate_statement(build_statement(pred, [subject]))
+        encode_certificate(statement)
+        validate_semantics(statement)
     except FormatError as exc:
-        raise UsageError(
-            f"these options would give an invalid certificate: {exc.message}", file=str(out), field=exc.field
-        ) from None
+        msg = f"these options would give an invalid certificate: {exc.message}"
+        raise UsageError(msg, file=str(out), field=exc.field) from None
 
 
 def default_radii(o: CertifyOptions) -> list[str]:
@@ -211,7 +230,7 @@ def default_radii(o: CertifyOptions) -> list[str]:
 def _software() -> dict[str, str]:
     return {
         "python": platform.python_version(),
-        "torch": torch.__version__,
+        "torch": str(torch.__version__),
         "numpy": np.__version__,
         "certs": certs.__version__,
     }
@@ -245,6 +264,49 @@ def choose_graph(
     return prepare_graph(model.module, probe.to(dtype), mode, dtype=dtype, workload=workload)
 
 
+def _smoothing(o: CertifyOptions, shape: tuple[int, ...]) -> Smoothing:
+    fam = o.noise.family
+    return Smoothing(
+        family=fam,
+        sigma=NonNegDec(o.noise.sigma) if fam == "gaussian" and o.noise.sigma else None,
+        lam=NonNegDec(o.noise.lam) if fam == "laplace" and o.noise.lam else None,
+        keep=o.noise.keep if fam == "ablation" else None,
+        d=o.noise.dimension(shape),
+        input_space=InputSpace(
+            shape=list(shape),
+            low=Dec(o.input_low) if o.input_low is not None else None,
+            high=Dec(o.input_high) if o.input_high is not None else None,
+            units=o.units,
+        ),
+        ablated_encoding=ABLATED_ENCODING if fam == "ablation" else None,
+    )
+
+
+def _sampler_record(
+    o: CertifyOptions, model: LoadedModel, device: torch.device, batch_size: int | None
+) -> SamplerRecord:
+    rng_device = resolve_rng_device(o.rng, device)
+    gen_kind = "mt19937" if rng_device.type == "cpu" else "philox"
+    return SamplerRecord(
+        software=_software(),
+        device=str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
+        dtype=o.dtype,
+        batch_size=batch_size,
+        rng=(
+            f"torch.Generator(device={rng_device.type}) {gen_kind}, one per input seeded with entry.seed; "
+            f"noise drawn in chunks of {o.chunk_size} samples (selection draw, then estimation draw)"
+        ),
+        base_seed=o.base_seed,
+        seed_rule=SEED_RULE,
+        chunk_size=o.chunk_size,
+        device_type=device.type,
+        rng_device=rng_device.type,
+        model_builder=model.builder,
+        model_kind=model.kind,
+        label_rule="argmax of the logits, ties to the smallest index",
+    )
+
+
 def build_header(
     o: CertifyOptions,
     model: LoadedModel,
@@ -253,98 +315,52 @@ def build_header(
     num_classes: int,
     device: torch.device,
     batch_size: int | None,
-) -> dict[str, Any]:
-    """The predicate without entries and summary."""
+) -> Predicate:
+    """The predicate without entries and summary; its α split is the theory's for the chosen method."""
     rm, iv, sel = resolve_defaults(o)
     shape = tuple(int(s) for s in data.inputs.shape[1:])
-    digests = model_digests(model_path)
-    spec_probe = {
-        "smoothing": {
-            "family": o.noise.family,
-            "sigma": o.noise.sigma if o.noise.family == "gaussian" else None,
-            "lambda": o.noise.lam if o.noise.family == "laplace" else None,
-            "keep": o.noise.keep if o.noise.family == "ablation" else None,
-            "d": o.noise.dimension(shape),
-            "input_space": {"shape": list(shape), "low": o.input_low, "high": o.input_high, "units": o.units},
-            "ablated_encoding": ABLATED_ENCODING if o.noise.family == "ablation" else None,
-        },
-        "guarantee": {
-            "norm": o.noise.norm,
-            "k": o.k,
-            "output": "soft" if o.soft else "hard",
-            "radius_method": rm,
-            "lipschitz": o.lipschitz,
-        },
-        "statistics": {
-            "alpha": o.alpha,
-            "interval": iv,
-            "alpha_split": [],
-            "selection": sel,
-            "n0": o.n0 if sel == "separate-draw" else None,
-            "n": o.n,
-            "num_classes": num_classes,
-        },
-    }
-    from audit import theory
-
-    spec = spec_from_predicate(spec_probe)
-    split = theory.alpha_split(spec, num_classes)
-    spec_probe["statistics"]["alpha_split"] = [
-        {"bound": name, "alpha": _fraction_text(a)} for name, a in split
-    ]
-    rng_device = resolve_rng_device(o.rng, device)
-    gen_kind = "mt19937" if rng_device.type == "cpu" else "philox"
-    return {
-        "format_version": 1,
-        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "tool": {"name": "certs", "version": certs.__version__},
-        "model_files": digests.model_files,
-        **spec_probe,
-        "sampler": {
-            "software": _software(),
-            "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
-            "dtype": o.dtype,
-            "batch_size": batch_size,
-            "rng": (
-                f"torch.Generator(device={rng_device.type}) {gen_kind}, one per input seeded with "
-                "entry.seed; "
-                f"noise drawn in chunks of {o.chunk_size} samples (selection draw, then estimation draw)"
-            ),
-            "base_seed": o.base_seed,
-            "seed_rule": SEED_RULE,
-            "chunk_size": o.chunk_size,
-            "device_type": device.type,
-            "rng_device": rng_device.type,
-            "model_builder": model.builder,
-            "model_kind": model.kind,
-            "label_rule": "argmax of the logits, ties to the smallest index",
-        },
-    }
+    statistics = Statistics(
+        alpha=NonNegDec(o.alpha), interval=iv, alpha_split=[], selection=sel,  # type: ignore[arg-type]
+        n0=o.n0 if sel == "separate-draw" else None, n=o.n, num_classes=num_classes,
+    )  # fmt: skip
+    header = Predicate(
+        format_version=1,
+        created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        tool=Tool(name="certs", version=certs.__version__),
+        model_files=model_digests(model_path).model_files,
+        smoothing=_smoothing(o, shape),
+        guarantee=Guarantee(
+            norm=o.noise.norm,
+            k=o.k,
+            output="soft" if o.soft else "hard",
+            radius_method=rm,  # type: ignore[arg-type]
+            lipschitz=NonNegDec(o.lipschitz) if o.lipschitz is not None else None,
+        ),
+        statistics=statistics,
+        sampler=_sampler_record(o, model, device, batch_size),
+        entries=[],
+        summary=Summary(certified_accuracy=[]),
+    )
+    split = alpha_split(CertificationSpec.from_predicate(header), num_classes)
+    parts = [AlphaPart(bound=name, alpha=NonNegDec(decimal_string(a, 30, "down"))) for name, a in split]
+    return replace(header, statistics=replace(statistics, alpha_split=parts))
 
 
-def _fraction_text(a: Any) -> str:
-    from fractions import Fraction
-
-    q = Fraction(a)
-    # alpha/c with c = 3, 7, ... has no finite decimal: write it rounded DOWN (spends no more than stated).
-    from certs.claims import decimal_down
-
-    return decimal_down(q, 30)
-
-
-def _config_digest(header: dict[str, Any], ids: Sequence[str], digests: Sequence[str]) -> str:
+def _config_digest(header: Predicate, ids: Sequence[str], digests: Sequence[str]) -> str:
     """What must not change between an interrupted run and its resumption."""
-    keep = {k: header[k] for k in ("model_files", "smoothing", "guarantee", "statistics")}
-    sam = header["sampler"]
+    keep: dict[str, Any] = {
+        k: to_builtins(getattr(header, k)) for k in ("model_files", "smoothing", "guarantee", "statistics")
+    }
+    sam = to_builtins(header.sampler)
     keep["sampler"] = {
         k: sam.get(k)
         for k in ("base_seed", "chunk_size", "device_type", "rng_device", "dtype", "model_builder", "graph")
     }
     keep["inputs"] = [list(ids), list(digests)]
-    return hashlib.sha256(dumps_json(keep)).hexdigest()
+    return sha256_bytes(dumps_json(keep))
 
 
-def _load_partial(path: Path, digest: str) -> list[dict[str, Any]]:
+def _load_partial(path: Path, digest: str) -> list[Entry]:
     if not path.exists():
         raise UsageError(f"--resume: no partial run at {path}")
     state = parse_json_strict(read_bounded(path), file=str(path))
@@ -353,10 +369,7 @@ def _load_partial(path: Path, digest: str) -> list[dict[str, Any]]:
             "--resume: the partial run was made with a different model, data, noise, statistics or seed",
             file=str(path),
         )
-    entries = state.get("entries")
-    if not isinstance(entries, list):
-        raise InputError("partial run has no entry list", file=str(path))
-    return entries
+    return decode(state.get("entries"), list[Entry], file=str(path))
 
 
 def sidecar_path(out: Path, position: int) -> str:
@@ -364,24 +377,20 @@ def sidecar_path(out: Path, position: int) -> str:
     return f"{out.name}.scores/{position:06d}.npy"
 
 
-def write_sidecar(out: Path, position: int, result: Any) -> dict[str, str]:
-    """Atomically write ``result.samples`` ((num_classes, n) ``<f8``) as ``.npy`` beside ``out``.
-
-    Returns ``{"path", "sha256"}`` for ``scores.sidecar``: the digest is of the exact bytes written.
-    """
-    arr = result.samples
-    if arr is None:
+def write_sidecar(out: Path, position: int, result: Any) -> SidecarRef:
+    """Atomically write ``result.samples`` ((num_classes, n) ``<f8``) as ``.npy`` beside ``out``; the
+    returned reference's digest is of the exact bytes written."""
+    if result.samples is None:
         raise RuntimeError("betting needs per-sample scores, but the sampler kept none")
-    buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(arr, dtype="<f8"), allow_pickle=False)
-    data = buf.getvalue()
+    data = npy_bytes(result.samples)
     rel = sidecar_path(out, position)
-    atomic_write_bytes(out.parent.joinpath(*rel.split("/")), data)
-    return {"path": rel, "sha256": hashlib.sha256(data).hexdigest()}
+    atomic_write(out.parent.joinpath(*rel.split("/")), data, make_parents=True)
+    return SidecarRef(path=rel, sha256=sha256_bytes(data))
 
 
-def _save_partial(path: Path, digest: str, entries: list[dict[str, Any]], graph: str) -> None:
-    atomic_write_bytes(path, dumps_json({"config_sha256": digest, "graph": graph, "entries": entries}))
+def _save_partial(path: Path, digest: str, entries: list[Entry], graph: str) -> None:
+    state = {"config_sha256": digest, "graph": graph, "entries": to_builtins(entries)}
+    atomic_write(path, dumps_json(state))
 
 
 def _resumed_graph_mode(partial: Path, mode: str) -> str:
@@ -397,6 +406,29 @@ def _resumed_graph_mode(partial: Path, mode: str) -> str:
 ProgressHook = Callable[[str, dict[str, Any]], None]
 
 
+@dataclass
+class Run:
+    """Everything one certification run needs, resolved and checked before any sampling."""
+
+    options: CertifyOptions
+    out: Path
+    partial: Path
+    model_path: Path
+    data: Dataset
+    chosen: list[int]
+    ids: list[str]
+    digests: list[str]
+    header: Predicate
+    subject: Any
+    spec: CertificationSpec
+    graph: GraphChoice
+    sampler: Sampler
+    config: str
+    betting: bool = False
+    entries: list[Entry] = field(default_factory=list)
+    resumed: int = 0  # entries taken over from a partial run
+
+
 def certify(
     model_path: str | Path,
     data_path: str | Path,
@@ -410,52 +442,37 @@ def certify(
     limit: int | None = None,
     resume: bool = False,
     progress: ProgressHook | None = None,
-    stop_after_groups: int | None = None,
 ) -> CertifyResult:
     """Sample, derive and write a (signed, if ``key``) certificate to ``out``; see the module guarantees.
 
     ``key`` is a path to an Ed25519 private key PEM or a key object (``None`` = unsigned). ``progress`` gets
-    ``("start", {...})``, ``("batch", {"samples": m})``, ``("input", {"done": k})`` events.
-    ``stop_after_groups`` simulates an interruption (tests): raises KeyboardInterrupt after that many groups.
+    ``("start", {...})``, ``("batch", {"samples": m})``, ``("input", {"done": k})`` events; an exception it
+    raises (e.g. KeyboardInterrupt) stops the run with its finished inputs saved for ``resume``.
     """
+    private_key = load_private_key(key) if isinstance(key, str | Path) else key
     with deterministic_kernels(resolve_device(options.device)) as kernels:
-        return _certify(
-            model_path, data_path, options, out=out, key=key, builder=builder, indices=indices, skip=skip,
-            limit=limit, resume=resume, progress=progress, stop_after_groups=stop_after_groups,
-            kernels=kernels,
-        )  # fmt: skip
+        paths = (Path(model_path), Path(data_path), Path(out))
+        run = prepare_run(*paths, options, builder, indices, skip, limit, resume, kernels)
+        t0 = time.perf_counter()
+        samples = sample_entries(run, progress)
+        seconds = time.perf_counter() - t0
+    return finish_run(run, private_key, samples, seconds)
 
 
-def _certify(
-    model_path: str | Path,
-    data_path: str | Path,
-    options: CertifyOptions,
-    *,
-    out: str | Path,
-    key: Any,
-    builder: str | None,
-    indices: str | None,
-    skip: int,
-    limit: int | None,
-    resume: bool,
-    progress: ProgressHook | None,
-    stop_after_groups: int | None,
-    kernels: dict[str, str],
-) -> CertifyResult:
-    o = options
-    out = Path(out)
+def prepare_run(
+    model_path: Path, data_path: Path, out: Path, o: CertifyOptions, builder: str | None, indices: str | None,
+    skip: int, limit: int | None, resume: bool, kernels: dict[str, str],
+) -> Run:  # fmt: skip
+    """Check the options, load model and data, choose the graph, build and check the header (no sampling)."""
     check_output_path(out)
     partial = out.with_name(out.name + PARTIAL_SUFFIX)
-    resolve_defaults(o)
-    if not 0 <= o.base_seed < 2**64:
-        raise UsageError(f"--seed must be in [0, 2**64), got {o.base_seed}")
+    _, iv, sel = resolve_defaults(o)
+    if not 0 <= o.base_seed < 2**63:  # a certificate's integers are JSON int64
+        raise UsageError(f"--seed must be in [0, 2**63), got {o.base_seed}")
     if o.dtype not in DTYPES:
         raise UsageError(f"--dtype must be one of {sorted(DTYPES)}")
-    private_key = load_private_key(key) if isinstance(key, str | Path) else key
-    device = resolve_device(o.device)
-    mpath = Path(model_path)
-    dtype = DTYPES[o.dtype]
-    model = load_model(mpath, builder=builder, device=device, dtype=dtype)
+    device, dtype = resolve_device(o.device), DTYPES[o.dtype]
+    model = load_model(model_path, builder=builder, device=device, dtype=dtype)
     data = load_data(data_path)
     chosen = select_indices(len(data.inputs), indices, skip, limit)
     if not chosen:
@@ -466,122 +483,110 @@ def _certify(
         num_classes = _num_classes(model, o.noise, data.inputs[chosen[0]], device, dtype)
     except InputError as exc:
         raise exc.with_location(file=str(data_path)) from None
-    check_labels(data, chosen, num_classes, resolve_defaults(o)[2], file=str(data_path))
-    per_input = (o.n0 if resolve_defaults(o)[2] == "separate-draw" else 0) + o.n
-    # None: the sampler chooses during the run (certs.tuning); the header records the size it settled on.
-    batch_size = o.batch_size
+    check_labels(data, chosen, num_classes, sel, file=str(data_path))
+    per_input = (o.n0 if sel == "separate-draw" else 0) + o.n
     graph_mode = _resumed_graph_mode(partial, o.graph) if resume else o.graph
-    workload = per_input * len(chosen)
-    choice = choose_graph(model, o.noise, data.inputs[chosen[0]], device, dtype, graph_mode, workload)
-    header = build_header(o, model, mpath, data, num_classes, device, batch_size)
-    header["sampler"].update(choice.record())
-    header["sampler"].update(kernels)
-    preflight(header, model_digests(mpath).subject, out)
-    spec = spec_from_predicate(header)
-    sel = header["statistics"]["selection"]
+    choice = choose_graph(
+        model, o.noise, data.inputs[chosen[0]], device, dtype, graph_mode, per_input * len(chosen)
+    )
+    header = build_header(o, model, model_path, data, num_classes, device, o.batch_size)
+    extra = {**choice.record(), **kernels}
+    header = replace(header, sampler=replace(header.sampler, **extra))
+    subject = model_digests(model_path).subject
+    preflight(header, subject, out)
+    betting = iv == "betting"
+    if betting and 8 * num_classes * o.n + 1024 > MAX_SIDECAR_BYTES:
+        raise UsageError(
+            f"--interval betting: the per-sample scores of one input ({num_classes} classes × n={o.n}) "
+            f"would exceed the {MAX_SIDECAR_BYTES // 2**20} MiB sidecar limit; lower --n"
+        )
     ids = [f"{data.name}:{i}" for i in chosen]
     digests = [input_digest(data.inputs[i]) for i in chosen]
-    cfg = _config_digest(header, ids, digests)
-    entries: list[dict[str, Any]] = []
-    if resume:
-        entries = _load_partial(partial, cfg)
-        if [e.get("id") for e in entries] != ids[: len(entries)]:
-            raise InputError("partial run's entries do not match the selected inputs", file=str(partial))
-    elif partial.exists():
-        raise UsageError(
-            f"a partial run exists at {partial}: pass --resume to continue it, or delete it to start over"
-        )
-    betting = header["statistics"]["interval"] == "betting"
-    if betting:
-        need = 8 * num_classes * o.n + 1024
-        if need > MAX_SIDECAR_BYTES:
-            raise UsageError(
-                f"--interval betting: the per-sample scores of one input ({num_classes} classes × n={o.n}) "
-                f"would exceed the {MAX_SIDECAR_BYTES // 2**20} MiB sidecar limit; lower --n"
-            )
-    resumed = len(entries)
-    todo = list(range(resumed, len(chosen)))
-    labels = data.labels
-    jobs = [
-        Job(
-            x=torch.from_numpy(data.inputs[chosen[t]]),
-            seed=seed_for(o.base_seed, chosen[t]),
-            n0=o.n0 if sel == "separate-draw" else 0,
-            n=o.n,
-        )
-        for t in todo
-    ]
     sampler = Sampler(
-        choice.model,
-        o.noise,
-        shape,
-        num_classes,
-        batch_size=batch_size,
-        chunk_size=o.chunk_size,
-        device=device,
-        rng_device=resolve_rng_device(o.rng, device),
-        dtype=dtype,
-        soft=o.soft,
+        choice.model, o.noise, shape, num_classes, batch_size=o.batch_size, chunk_size=o.chunk_size,
+        device=device, rng_device=resolve_rng_device(o.rng, device), dtype=dtype, soft=o.soft,
         keep_samples=betting,
-    )
-    if progress:
-        progress(
-            "start",
-            {
-                "total": len(chosen),
-                "done": resumed,
-                "batch_size": batch_size or "auto",
-                "samples_per_input": per_input,
-                "device": str(device),
-                "graph": choice.graph,
-            },
+    )  # fmt: skip
+    run = Run(o, out, partial, model_path, data, chosen, ids, digests, header, subject,
+              CertificationSpec.from_predicate(header), choice, sampler, _config_digest(header, ids, digests),
+              betting)  # fmt: skip
+    run.entries = _resumed_entries(run) if resume else _fresh(run)
+    run.resumed = len(run.entries)
+    return run
+
+
+def _fresh(run: Run) -> list[Entry]:
+    if run.partial.exists():
+        raise UsageError(
+            f"a partial run exists at {run.partial}: pass --resume to continue it, or delete it to start over"
         )
+    return []
+
+
+def _resumed_entries(run: Run) -> list[Entry]:
+    entries = _load_partial(run.partial, run.config)
+    if [e.id for e in entries] != run.ids[: len(entries)]:
+        raise InputError("partial run's entries do not match the selected inputs", file=str(run.partial))
+    return entries
+
+
+def sample_entries(run: Run, progress: ProgressHook | None) -> int:
+    """Sample every input not yet in ``run.entries`` and append its entry; returns the samples drawn.
+
+    The finished entries are saved to the partial file at least every second and on any exception."""
+    o, resumed = run.options, len(run.entries)
+    n0 = o.n0 if run.header.statistics.selection == "separate-draw" else 0
+    todo = list(range(resumed, len(run.chosen)))
+    jobs = [Job(x=torch.from_numpy(run.data.inputs[run.chosen[t]]), seed=seed_for(o.base_seed, run.chosen[t]),
+                n0=n0, n=o.n) for t in todo]  # fmt: skip
+    if progress:
+        progress("start", {"total": len(run.chosen), "done": resumed, "batch_size": o.batch_size or "auto",
+                           "samples_per_input": n0 + o.n, "device": str(run.sampler.device),
+                           "graph": run.graph.graph})  # fmt: skip
     on_batch = (lambda m: progress("batch", {"samples": m})) if progress else None
-    t0 = time.perf_counter()
-    samples = 0
-    last_save = time.monotonic()
-    groups_done = 0
+    samples, last_save = 0, time.monotonic()
     try:
-        for grp, results in sampler.run(jobs, pack=o.pack, group_samples=o.group_samples, on_batch=on_batch):
+        for grp, results in run.sampler.run(
+            jobs, pack=o.pack, group_samples=o.group_samples, on_batch=on_batch
+        ):
             for j, res in zip(grp, results, strict=True):
-                t = todo[j]
-                idx = chosen[t]
-                entries.append(
-                    make_entry(
-                        header,
-                        spec,
-                        entry_id=ids[t],
-                        input_sha256=digests[t],
-                        true_label=int(labels[idx]) if labels is not None else None,
-                        seed=jobs[j].seed,
-                        result=res,
-                        sidecar=write_sidecar(out, t, res) if betting else None,
-                    )
-                )
+                run.entries.append(_entry(run, todo[j], jobs[j].seed, res))
                 samples += jobs[j].n0 + jobs[j].n
-            groups_done += 1
             if progress:
-                progress("input", {"done": len(entries)})
-            if time.monotonic() - last_save > 1.0 or len(entries) == len(chosen):
-                _save_partial(partial, cfg, entries, choice.graph)
+                progress("input", {"done": len(run.entries)})
+            if time.monotonic() - last_save > 1.0 or len(run.entries) == len(run.chosen):
+                _save_partial(run.partial, run.config, run.entries, run.graph.graph)
                 last_save = time.monotonic()
-            if stop_after_groups is not None and groups_done >= stop_after_groups:
-                raise KeyboardInterrupt
     except BaseException:
-        if len(entries) > resumed:
-            _save_partial(partial, cfg, entries, choice.graph)
+        if len(run.entries) > resumed:
+            _save_partial(run.partial, run.config, run.entries, run.graph.graph)
         raise
-    seconds = time.perf_counter() - t0
-    predicate = dict(header)
-    predicate["sampler"] = {**header["sampler"], "batch_size": sampler.batch_size or o.batch_size or 1}
-    predicate["entries"] = entries
-    predicate["summary"] = summary(entries, o.alpha, list(o.summary_radii or default_radii(o)), o.rho)
-    subject = model_digests(mpath).subject
-    statement = write_certificate(out, predicate, [subject], private_key)
-    partial.unlink(missing_ok=True)
-    return CertifyResult(
-        out=out, statement=statement, samples=samples, seconds=seconds, resumed_entries=resumed
-    )
+    return samples
+
+
+def _entry(run: Run, t: int, seed: int, result: Any) -> Entry:
+    labels = run.data.labels
+    idx = run.chosen[t]
+    return make_entry(
+        run.header, run.spec, entry_id=run.ids[t], input_sha256=run.digests[t],
+        true_label=int(labels[idx]) if labels is not None else None, seed=seed, result=result,
+        sidecar=write_sidecar(run.out, t, result) if run.betting else None,
+    )  # fmt: skip
+
+
+def finish_run(run: Run, private_key: Any, samples: int, seconds: float) -> CertifyResult:
+    """Write the certificate (summary, the batch size the run settled on) and remove the partial file."""
+    o = run.options
+    sampler = replace(run.header.sampler, batch_size=run.sampler.batch_size or o.batch_size or 1)
+    predicate = replace(
+        run.header, sampler=sampler, entries=run.entries,
+        summary=summary(run.entries, o.alpha, list(o.summary_radii or default_radii(o)), o.rho),
+    )  # fmt: skip
+    statement = build_statement(predicate, [run.subject])
+    write_certificate(run.out, statement, private_key)
+    run.partial.unlink(missing_ok=True)
+    return CertifyResult(out=run.out, statement=statement, samples=samples, seconds=seconds,
+                         resumed_entries=run.resumed)  # fmt: skip
 
 
 def sampler_throughput(result: CertifyResult) -> float:
@@ -591,11 +596,11 @@ def sampler_throughput(result: CertifyResult) -> float:
 
 def dumps_summary(result: CertifyResult) -> str:
     """A short human summary of a run."""
-    pred = result.statement["predicate"]
-    es = pred["entries"]
-    certified = sum(1 for e in es if not e["claim"]["abstain"])
-    correct = sum(1 for e in es if not e["claim"]["abstain"] and e["claim"]["label"] == e["true_label"])
-    rows = ", ".join(f"r={r['radius']}: {r['claimed']}" for r in pred["summary"]["certified_accuracy"])
+    pred = result.statement.predicate
+    es = pred.entries
+    certified = sum(1 for e in es if not e.claim.abstain)
+    correct = sum(1 for e in es if not e.claim.abstain and e.claim.label == e.true_label)
+    rows = ", ".join(f"r={r.radius}: {r.claimed}" for r in pred.summary.certified_accuracy)
     summary_row = {
         "out": str(result.out),
         "entries": len(es),

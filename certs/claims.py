@@ -2,45 +2,33 @@
 
 Guarantees: every radius comes from :func:`audit.theory.derive` (``FLOAT`` backend, already rounded toward
 zero) built from the predicate exactly as the verifier builds it, and is then written as a decimal string
-rounded toward zero (:func:`decimal_down`), so the written claim is never above the float radius. Summary
-accuracies are exact fractions rounded down; population bounds come from the theory layer at 50 digits.
-Score sums are written so that ``sum²/n ≤ sumsq ≤ sum ≤ n`` holds exactly.
+rounded toward zero (:data:`RADIUS_DIGITS` significant digits), so the written claim is never above the
+float radius. Summary accuracies are exact fractions rounded down, counted with the verifier's rule
+(:func:`audit.theory.certified_at`); population bounds come from the theory layer at 50 digits. Score sums
+are written so that ``sum²/n ≤ sumsq ≤ sum ≤ n`` holds exactly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 from fractions import Fraction
-from typing import Any
 
-from audit import theory
+from audit.format.model import AccuracyRow, Claim, Entry, Predicate, Scores, SidecarRef, Summary
+from audit.format.numbers import NonNegDec, decimal_string, parse_decimal
+from audit.theory import (
+    FLOAT,
+    CertificationSpec,
+    Evidence,
+    certified_at,
+    derive,
+    mp_backend,
+    population_lower_bound,
+)
 from certs.sampler import SampleResult
 
 RADIUS_DIGITS = 7  # significant digits kept in a claimed radius (rounded toward zero)
-
-
-def decimal_down(x: float | Fraction | int, digits: int = RADIUS_DIGITS) -> str:
-    """Decimal string ≤ ``x`` with ``digits`` significant digits (the theory's directed rounding)."""
-    return theory.precision.decimal_string(Fraction(x), digits, "f")
-
-
-def decimal_up(x: float | Fraction | int, digits: int = 17) -> str:
-    """Decimal string ≥ ``x`` with ``digits`` significant digits."""
-    return theory.precision.decimal_string(Fraction(x), digits, "c")
-
-
-def exact_decimal(x: float) -> str:
-    """The exact decimal expansion of a float (finite, plain notation)."""
-    s = format(Decimal(x), "f")
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return s or "0"
-
-
-def spec_from_predicate(pred: Mapping[str, Any]) -> theory.CertificationSpec:
-    """The theory spec the verifier builds from the same predicate fields."""
-    return theory.CertificationSpec.from_predicate(pred)
+SCORE_PLACES = 90  # decimal places of written score sums (the format allows at most 100)
 
 
 def select_label(selection: str, result: SampleResult, true_label: int | None) -> int | None:
@@ -50,9 +38,6 @@ def select_label(selection: str, result: SampleResult, true_label: int | None) -
         assert sel is not None
         return max(range(len(sel)), key=lambda i: (sel[i], -i))
     return true_label
-
-
-SCORE_PLACES = 90  # decimal places of written score sums (the schema allows at most 100)
 
 
 def fixed_decimal(q: Fraction, rounding: str, places: int = SCORE_PLACES) -> str:
@@ -69,104 +54,91 @@ def fixed_decimal(q: Fraction, rounding: str, places: int = SCORE_PLACES) -> str
     return text or "0"
 
 
-def soft_scores(result: SampleResult, n: int) -> dict[str, Any]:
+def soft_scores(result: SampleResult, n: int, sidecar: SidecarRef | None = None) -> Scores:
     """Decimal sums (≤ 90 places) with ``sum²/n ≤ sumsq ≤ sum ≤ n`` enforced exactly.
 
     Float accumulation can break those inequalities by ulps; each value moves by at most one rounding
     step (10**-90) or to the nearest bound that restores them.
     """
     assert result.score_sum is not None and result.score_sumsq is not None
-    sums: list[str] = []
-    sqs: list[str] = []
+    sums: list[NonNegDec] = []
+    sqs: list[NonNegDec] = []
     for s_f, q_f in zip(result.score_sum, result.score_sumsq, strict=True):
         s_txt = fixed_decimal(min(Fraction(max(s_f, 0.0)), Fraction(n)), ROUND_FLOOR)
-        s = Fraction(Decimal(s_txt))
-        q = min(Fraction(max(q_f, 0.0)), s)
-        q_txt = fixed_decimal(q, ROUND_FLOOR)
-        if Fraction(Decimal(q_txt)) < s * s / n:
+        s = parse_decimal(s_txt)
+        q_txt = fixed_decimal(min(Fraction(max(q_f, 0.0)), s), ROUND_FLOOR)
+        if parse_decimal(q_txt) < s * s / n:
             q_txt = fixed_decimal(s * s / n, ROUND_CEILING)
-            if Fraction(Decimal(q_txt)) > s:
+            if parse_decimal(q_txt) > s:
                 q_txt = s_txt
-        sums.append(s_txt)
-        sqs.append(q_txt)
-    return {"sum": sums, "sumsq": sqs, "sidecar": None}
+        sums.append(NonNegDec(s_txt))
+        sqs.append(NonNegDec(q_txt))
+    return Scores(sum=sums, sumsq=sqs, sidecar=sidecar)
+
+
+def claim_for(spec: CertificationSpec, evidence: Evidence) -> Claim:
+    """The claim the evidence supports (FLOAT derivation, radius written rounded toward zero)."""
+    der = derive(spec, evidence, FLOAT)
+    r = der.radius
+    if r is None:
+        return Claim(abstain=True, label=None, radius=None)
+    text = str(int(r)) if isinstance(r, int) else decimal_string(Fraction(float(r)), RADIUS_DIGITS, "down")
+    if not isinstance(r, int) and parse_decimal(text) <= 0:
+        return Claim(abstain=True, label=None, radius=None)
+    return Claim(abstain=False, label=evidence.label, radius=NonNegDec(text))
 
 
 def make_entry(
-    pred: Mapping[str, Any],
-    spec: theory.CertificationSpec,
+    pred: Predicate,
+    spec: CertificationSpec,
     *,
     entry_id: str,
     input_sha256: str,
     true_label: int | None,
     seed: int,
     result: SampleResult,
-    sidecar: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
+    sidecar: SidecarRef | None = None,
+) -> Entry:
     """One certificate entry: evidence as sampled, claim derived with the FLOAT backend.
 
-    ``sidecar`` (``{"path", "sha256"}``, interval ``betting``) references the written per-sample scores,
-    which are ``result.samples``; the claim is then derived from exactly those scores, as the verifier will.
+    ``sidecar`` (interval ``betting``) references the written per-sample scores, which are
+    ``result.samples``; the claim is then derived from exactly those scores, as the verifier will.
     """
-    st = pred["statistics"]
-    soft = pred["guarantee"]["output"] == "soft"
-    n = st["n"]
-    label = select_label(st["selection"], result, true_label)
-    scores = soft_scores(result, n) if soft else None
-    samples = None
-    if scores is not None and sidecar is not None:
-        scores["sidecar"] = {"path": str(sidecar["path"]), "sha256": str(sidecar["sha256"])}
-        samples = list(result.samples) if result.samples is not None else None
-    claim: dict[str, Any] = {"abstain": True, "label": None, "radius": None}
+    st = pred.statistics
+    soft = pred.guarantee.output == "soft"
+    label = select_label(st.selection, result, true_label)
+    scores = soft_scores(result, st.n, sidecar) if soft else None
+    samples = list(result.samples) if sidecar is not None and result.samples is not None else None
+    claim = Claim(abstain=True, label=None, radius=None)
     if label is not None:
-        ev = theory.Evidence(
-            label=label,
-            n=n,
-            counts=None if soft else tuple(result.counts),
-            scores=scores,
-            samples=samples,
-        )
-        der = theory.derive(spec, ev, theory.FLOAT)
-        if der.radius is not None:
-            r = der.radius
-            text = str(int(r)) if isinstance(r, int) else decimal_down(float(r))
-            if Fraction(Decimal(text)) > 0 or isinstance(r, int):
-                claim = {"abstain": False, "label": label, "radius": text}
-    return {
-        "id": entry_id,
-        "input_sha256": input_sha256,
-        "true_label": true_label,
-        "seed": seed,
-        "selection_counts": result.selection_counts,
-        "counts": None if soft else list(result.counts),
-        "scores": scores,
-        "claim": claim,
-    }
+        counts = None if soft else tuple(result.counts)
+        claim = claim_for(spec, Evidence(label=label, n=st.n, counts=counts, scores=scores, samples=samples))
+    return Entry(
+        id=entry_id, input_sha256=input_sha256, true_label=true_label, seed=seed,
+        selection_counts=result.selection_counts, counts=None if soft else list(result.counts), scores=scores,
+        claim=claim,
+    )  # fmt: skip
 
 
-def summary(
-    entries: Sequence[Mapping[str, Any]], alpha: str, radii: Sequence[str], rho: str = "0.001"
-) -> dict[str, Any]:
+def summary(entries: Sequence[Entry], alpha: str, radii: Sequence[str], rho: str = "0.001") -> Summary:
     """Claimed certified accuracy at each radius (exact, rounded down) and its population lower bound."""
     rows = []
     m = len(entries)
+    B = mp_backend(50)
     for r_txt in radii:
-        r = Fraction(Decimal(r_txt))
+        r = parse_decimal(r_txt)
         hits = sum(
-            1
+            certified_at(e.claim.label, e.true_label, e.claim.radius.value if e.claim.radius else None, r)
             for e in entries
-            if not e["claim"]["abstain"]
-            and e["true_label"] is not None
-            and e["claim"]["label"] == e["true_label"]
-            and Fraction(Decimal(e["claim"]["radius"])) >= r
         )
         acc = Fraction(hits, m) if m else Fraction(0)
-        row: dict[str, Any] = {"radius": r_txt, "claimed": decimal_down(acc, 12)}
-        if m > 0:
-            B = theory.mp_backend(50)
-            a, p = Fraction(Decimal(alpha)), Fraction(Decimal(rho))
-            res = theory.population_lower_bound(acc, a, p, m, backend=B)
-            row["population_lower"] = decimal_down(B.to_fraction(res.value), 12)
-            row["rho"] = rho
-        rows.append(row)
-    return {"certified_accuracy": rows}
+        claimed = NonNegDec(decimal_string(acc, 12, "down"))
+        if m == 0:
+            rows.append(AccuracyRow(radius=NonNegDec(r_txt), claimed=claimed))
+            continue
+        pop = population_lower_bound(acc, parse_decimal(alpha), parse_decimal(rho), m, backend=B)
+        lower = NonNegDec(decimal_string(B.to_fraction(pop.value), 12, "down"))
+        rows.append(
+            AccuracyRow(radius=NonNegDec(r_txt), claimed=claimed, population_lower=lower, rho=NonNegDec(rho))
+        )
+    return Summary(certified_accuracy=rows)

@@ -2,14 +2,19 @@
 
 Exits 0 only if the audit verifier passes the certificate with the generated public key and every entry
 replays on the CPU from its recorded seed (exactly; within 0.2 % of labels for a certificate made on CUDA).
-Small n by default (n0 = 100, n = 2,000, 36 inputs) so it finishes in about a minute on a 2-core CPU.
+The certificate is verified as a user verifies it, by running ``audit verify`` (the issuer never imports
+the verifier). Small n by default (n0 = 100, n = 2,000, 36 inputs) so it finishes in about a minute on a
+2-core CPU.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 CASES = Path(__file__).resolve().parents[1] / "cases" / "demo"
 
@@ -26,7 +31,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from audit.errors import AuditError
     from audit.format import atomic_write, generate_private_key, private_key_pem, public_key_pem
-    from audit.verify.pipeline import VerifyOptions, verify_file
     from certs.certify import CertifyOptions, certify
     from certs.noise import NoiseSpec
     from certs.progress import CertifyProgress
@@ -54,15 +58,8 @@ def main(argv: list[str] | None = None) -> int:
                 limit=args.inputs,
                 progress=bar,
             )
-        report = verify_file(
-            cert,
-            VerifyOptions(
-                trusted_keys=[out / "signing_key.pub.pem"],
-                model_paths=[str(CASES / "demo_cnn.safetensors")],
-                workers=1,
-            ),
-        )
-        on_cuda = result.statement["predicate"]["sampler"].get("device_type") == "cuda"
+        report = audit_verify(cert, out / "signing_key.pub.pem", CASES / "demo_cnn.safetensors")
+        on_cuda = result.statement.predicate.sampler.device_type == "cuda"
         replayed = replay(
             cert,
             CASES / "demo_cnn.safetensors",
@@ -74,21 +71,36 @@ def main(argv: list[str] | None = None) -> int:
     except AuditError as exc:
         print(f"demo: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    pred = result.statement["predicate"]
+    pred = result.statement.predicate
     rate = result.samples / result.seconds if result.seconds else 0.0
     print(f"certificate: {cert}  (public key: {out / 'signing_key.pub.pem'})")
     print(
-        f"issued: {len(pred['entries'])} digits, sigma=0.25, n0={args.n0}, n={args.n}, alpha=0.001, "
-        f"device={pred['sampler']['device']}, batch={pred['sampler']['batch_size']}, {rate:,.0f} evals/s"
+        f"issued: {len(pred.entries)} digits, sigma=0.25, n0={args.n0}, n={args.n}, alpha=0.001, "
+        f"device={pred.sampler.device}, batch={pred.sampler.batch_size}, {rate:,.0f} evals/s"
     )
-    for row in pred["summary"]["certified_accuracy"]:
-        print(f"  certified accuracy at L2 radius {row['radius']}: {float(row['claimed']):.3f}")
-    verdict = "PASS" if report.passed else "FAIL"
-    print(f"audit verify: {verdict} (signature {report.signature}, subject {report.subject})")
+    for row in pred.summary.certified_accuracy:
+        print(f"  certified accuracy at L2 radius {row.radius}: {float(row.claimed.value):.3f}")
+    passed = bool(report.get("passed"))
+    files = report.get("files") or [{}]
+    verdict = "PASS" if passed else "FAIL"
+    print(
+        f"audit verify: {verdict} (signature {files[0].get('signature')}, subject {files[0].get('subject')})"
+    )
     counts = ", ".join(f"{v} {k}" for k, v in replayed.counts().items() if v)
     print(f"certs replay (cpu): {'PASS' if replayed.passed else 'FAIL'} ({counts})")
     print(f"reproduce: audit verify {cert} --key {out / 'signing_key.pub.pem'}")
-    return 0 if report.passed and replayed.passed else 1
+    return 0 if passed and replayed.passed else 1
+
+
+def audit_verify(cert: Path, public_key: Path, model: Path) -> dict[str, Any]:
+    """``audit verify --json`` on the certificate, run as a user runs it; its JSON report."""
+    argv = [sys.executable, "-m", "audit.cli", "verify", str(cert), "--key", str(public_key), "--model",
+            str(model), "--workers", "1", "--quiet", "--json"]  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    try:
+        return json.loads(done.stdout)
+    except json.JSONDecodeError:
+        return {"passed": False, "files": [{"signature": "?", "subject": done.stderr.strip()[:200]}]}
 
 
 if __name__ == "__main__":

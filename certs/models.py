@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from audit.errors import ModelLoadError, UsageError
-from certs.fileio import sha256_file
+from audit.format.io import sha256_file
 
 MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024
 

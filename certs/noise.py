@@ -17,12 +17,12 @@ packing and replay exact.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Literal
 
 import torch
 
 from audit.errors import UsageError
+from audit.format.numbers import NumberError, parse_decimal
 
 Family = Literal["gaussian", "laplace", "ablation"]
 ABLATED_ENCODING = "zero+mask-channel"
@@ -55,10 +55,10 @@ class NoiseSpec:
                 raise UsageError(f"--keep must be a positive integer, got {value!r}")
         else:
             try:
-                dec = Decimal(str(value))
-            except ArithmeticError as exc:
-                raise UsageError(f"--{need} must be a decimal number, got {value!r}") from exc
-            if not dec.is_finite() or dec <= 0:
+                positive = parse_decimal(str(value)) > 0
+            except NumberError:
+                raise UsageError(f"--{need} must be a decimal number, got {value!r}") from None
+            if not positive:
                 raise UsageError(f"--{need} must be a positive finite number, got {value!r}")
 
     @property

@@ -24,19 +24,18 @@ Guarantees:
 
 from __future__ import annotations
 
-import hashlib
-import io
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 
 from audit.errors import InputError, UsageError
-from audit.format import check_model_digests, load_certificate
+from audit.format import Entry, Predicate, check_model_digests, load_certificate, sha256_bytes
+from audit.format.model import Sampler as SamplerRecord
 from audit.format.seeds import entry_index
+from audit.format.sidecar import npy_bytes
 from certs.certify import DTYPES, choose_graph, resolve_device
 from certs.claims import soft_scores
 from certs.data import input_digest, load_data, select_indices
@@ -90,20 +89,19 @@ class ReplayReport:
                 "entries": [e.to_json() for e in self.entries]}  # fmt: skip
 
 
-def noise_of(pred: Mapping[str, Any]) -> NoiseSpec:
+def noise_of(pred: Predicate) -> NoiseSpec:
     """The certificate's noise family and parameter as a :class:`NoiseSpec`."""
-    sm = pred["smoothing"]
-    fam = sm["family"]
-    if fam == "gaussian":
-        return NoiseSpec("gaussian", sigma=sm["sigma"])
-    if fam == "laplace":
-        return NoiseSpec("laplace", lam=sm["lambda"])
-    return NoiseSpec("ablation", keep=sm["keep"])
+    sm = pred.smoothing
+    if sm.family == "gaussian":
+        return NoiseSpec("gaussian", sigma=str(sm.sigma))
+    if sm.family == "laplace":
+        return NoiseSpec("laplace", lam=str(sm.lam))
+    return NoiseSpec("ablation", keep=sm.keep)
 
 
-def _sampler_field(sampler: Mapping[str, Any], name: str, file: str) -> Any:
-    value = sampler.get(name)
-    if value is None:
+def _sampler_field(sampler: SamplerRecord, name: str, file: str) -> Any:
+    value = getattr(sampler, name)
+    if value is None or not isinstance(value, int | str):
         raise UsageError(
             f"cannot replay: sampler.{name} is missing (replay needs a certificate written by certs certify)",
             file=file,
@@ -122,40 +120,31 @@ def _moved(got: Sequence[int] | None, want: Sequence[int] | None, samples: int) 
     return sum(abs(x - y) for x, y in zip(got, want, strict=True)) // 2
 
 
-def _npy_sha256(samples: np.ndarray) -> str:
-    buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(samples, dtype="<f8"), allow_pickle=False)
-    return hashlib.sha256(buf.getvalue()).hexdigest()
-
-
 def compare_entry(
-    i: int, entry: Mapping[str, Any], result: Any, n: int, soft: bool, tolerance: float, samples: int
+    i: int, entry: Entry, result: Any, n: int, soft: bool, tolerance: float, samples: int
 ) -> EntryReplay:
     """Compare one replayed :class:`certs.sampler.SampleResult` with the entry's stated evidence."""
     diffs: list[str] = []
     moved = 0
-    for name, got, want in (("selection_counts", result.selection_counts, entry.get("selection_counts")),
-                            ("counts", None if soft else result.counts, entry.get("counts"))):  # fmt: skip
+    for name, got, want in (("selection_counts", result.selection_counts, entry.selection_counts),
+                            ("counts", None if soft else result.counts, entry.counts)):  # fmt: skip
         d = _moved(got, want, samples)
         if d:
             diffs.append(f"{name}: replayed {got}, certificate {want}")
             moved += d
     if soft:
-        stated = dict(entry.get("scores") or {})
-        side = stated.pop("sidecar", None)
-        again = soft_scores(result, n)
-        again.pop("sidecar")
-        if again != stated:
+        stated, again = entry.scores, soft_scores(result, n)
+        if stated is None or (again.sum, again.sumsq) != (stated.sum, stated.sumsq):
             diffs.append("score sums differ")
             moved = max(moved, 1)
-        if isinstance(side, Mapping) and result.samples is not None:
-            if _npy_sha256(result.samples) != side.get("sha256"):
-                diffs.append("per-sample scores differ from the sidecar's sha256")
-                moved = max(moved, 1)
+        side = stated.sidecar if stated is not None else None
+        if side and result.samples is not None and sha256_bytes(npy_bytes(result.samples)) != side.sha256:
+            diffs.append("per-sample scores differ from the sidecar's sha256")
+            moved = max(moved, 1)
     if not diffs:
-        return EntryReplay(i, entry["id"], "match", 0, samples)
+        return EntryReplay(i, entry.id, "match", 0, samples)
     close = moved <= tolerance * samples and all("counts" in d for d in diffs)
-    return EntryReplay(i, entry["id"], "close" if close else "mismatch", moved, samples, "; ".join(diffs))
+    return EntryReplay(i, entry.id, "close" if close else "mismatch", moved, samples, "; ".join(diffs))
 
 
 def replay(
@@ -180,8 +169,8 @@ def replay(
     name = str(cert_path)
     loaded = load_certificate(cert_path, list(trusted_keys), allow_unsigned=allow_unsigned)
     assert loaded.statement is not None
-    pred = loaded.statement["predicate"]
-    sampler_rec = pred["sampler"]
+    pred = loaded.statement.predicate
+    sampler_rec = pred.sampler
     chunk = int(_sampler_field(sampler_rec, "chunk_size", name))
     rng_kind = str(_sampler_field(sampler_rec, "rng_device", name))
     graph = str(_sampler_field(sampler_rec, "graph", name))
@@ -195,15 +184,15 @@ def replay(
             f"replayed there; pass --device {rng_kind}",
             file=name,
         )
-    dtype_name = sampler_rec.get("dtype") or "float32"
+    dtype_name = sampler_rec.dtype or "float32"
     if dtype_name not in DTYPES:
         raise UsageError(f"cannot replay dtype {dtype_name!r}", file=name, field="sampler.dtype")
     mismatch = check_model_digests(loaded.statement, Path(model_path))
     if mismatch:
         raise InputError("the model is not the one the certificate names: " + "; ".join(mismatch),
                          file=str(model_path))  # fmt: skip
-    rec_builder = sampler_rec.get("model_builder")
-    if builder is None and rec_builder is not None:
+    rec_builder = sampler_rec.model_builder
+    if builder is None and isinstance(rec_builder, str):
         # never import code a certificate names: the auditor states the builder (the record is a hint)
         raise UsageError(
             f"the model was built by {rec_builder!r} (sampler.model_builder): pass --model-builder "
@@ -212,29 +201,29 @@ def replay(
     dtype = DTYPES[dtype_name]
     model = load_model(model_path, builder=builder, device=dev, dtype=dtype)
     data = load_data(data_path)
-    st = pred["statistics"]
-    soft = pred["guarantee"]["output"] == "soft"
-    betting = soft and st["interval"] == "betting"
-    n, n0 = int(st["n"]), int(st["n0"] or 0)
+    st = pred.statistics
+    soft = pred.guarantee.output == "soft"
+    betting = soft and st.interval == "betting"
+    n, n0 = st.n, st.n0 or 0
     noise = noise_of(pred)
-    all_entries = pred["entries"]
+    all_entries = pred.entries
     positions = select_indices(len(all_entries), entries) if all_entries else []
     report = ReplayReport(name, str(loaded.signature))
     todo: list[tuple[int, Job]] = []
     for i in positions:
         e = all_entries[i]
-        idx = entry_index(e["id"])
+        idx = entry_index(e.id)
         if idx is None or idx >= len(data.inputs):
             why = "no data index in the id" if idx is None else f"index {idx} is outside the data"
-            report.entries.append(EntryReplay(i, e["id"], "input-mismatch", detail=why))
-        elif e.get("seed") is None:
-            report.entries.append(EntryReplay(i, e["id"], "input-mismatch", detail="no recorded seed"))
-        elif input_digest(data.inputs[idx]) != e["input_sha256"]:
+            report.entries.append(EntryReplay(i, e.id, "input-mismatch", detail=why))
+        elif e.seed is None:
+            report.entries.append(EntryReplay(i, e.id, "input-mismatch", detail="no recorded seed"))
+        elif input_digest(data.inputs[idx]) != e.input_sha256:
             detail = f"data input {idx} has another sha256 than the entry's input_sha256"
-            report.entries.append(EntryReplay(i, e["id"], "input-mismatch", detail=detail))
+            report.entries.append(EntryReplay(i, e.id, "input-mismatch", detail=detail))
         else:
-            todo.append((i, Job(torch.from_numpy(data.inputs[idx]), int(e["seed"]), n0, n)))
-    rec_batch = sampler_rec.get("batch_size")
+            todo.append((i, Job(torch.from_numpy(data.inputs[idx]), e.seed, n0, n)))
+    rec_batch = sampler_rec.batch_size
     batch = batch_size or (int(rec_batch) if rec_batch else None)
     report.settings = {
         "device": str(dev),
@@ -254,7 +243,7 @@ def replay(
             choice.model,
             noise,
             shape,
-            int(st["num_classes"]),
+            st.num_classes,
             batch_size=batch,
             chunk_size=chunk,
             device=dev,

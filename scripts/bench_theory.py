@@ -15,7 +15,7 @@ from audit.theory import FLOAT, CertificationSpec, Evidence, derive, mp_backend
 from audit.theory.binomial import _cp_lower_value, _cp_upper_value, _tail
 
 A, S = "0.001", "0.25"
-DATA = Path(__file__).resolve().parents[1] / "cases" / "realdata" / "jia_topk_cifar_sigma025_counts.txt"
+DATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "jia_topk_cifar_sigma025_counts.txt"
 
 
 def _rows(n: int) -> list[tuple[tuple[int, ...], int]]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -22,14 +21,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from audit.format import write_certificate  # noqa: E402
+from audit.format import PREDICATE_TYPE, STATEMENT_TYPE, decode_statement  # noqa: E402
+from audit.format.model import to_builtins  # noqa: E402
+from audit.format.numbers import decimal_string  # noqa: E402
+from audit.importers.skeleton import gaussian_l2_predicate, single_bound_statistics  # noqa: E402
 from audit.theory import FLOAT, CertificationSpec, Evidence, derive  # noqa: E402
 from audit.theory import binomial as _binomial  # noqa: E402
-from audit.verify.exact import to_decimal_str  # noqa: E402
-from audit.verify.importers.skeleton import gaussian_l2_predicate, single_bound_statistics  # noqa: E402
 from audit.verify.pipeline import VerifyOptions, verify_statement  # noqa: E402
 
-REAL = Path(__file__).resolve().parents[1] / "cases" / "realdata" / "jia_topk_cifar_sigma025_counts.txt"
+REAL = ROOT.parent / "shared" / "realdata" / "jia_topk_cifar_sigma025_counts.txt"
 
 
 def make_predicate(kind: str, m: int, seed: int = 0) -> dict:
@@ -55,7 +55,7 @@ def make_predicate(kind: str, m: int, seed: int = 0) -> dict:
         claim = (
             {"abstain": True, "label": None, "radius": None}
             if d.radius is None
-            else {"abstain": False, "label": label, "radius": to_decimal_str(Fraction(d.radius), 6, "down")}
+            else {"abstain": False, "label": label, "radius": decimal_string(Fraction(d.radius), 6, "down")}
         )
         sel = [0] * 10
         sel[label] = 100
@@ -71,22 +71,25 @@ def make_predicate(kind: str, m: int, seed: int = 0) -> dict:
                 "claim": claim,
             }
         )
-    pred = gaussian_l2_predicate(
-        tool="bench",
-        source="scripts/bench_verify.py",
-        sigma="0.25",
-        k=spec.k,
-        radius_method=spec.radius_method,
-        statistics=single_bound_statistics(
-            alpha="0.001",
-            interval=spec.interval,
-            bound="all",
-            n0=100 if top1 else None,
-            n=100000,
-            num_classes=10,
-        ),
-        entries=entries,
+    pred = to_builtins(
+        gaussian_l2_predicate(
+            tool="bench",
+            source="scripts/bench_verify.py",
+            sigma="0.25",
+            k=spec.k,
+            radius_method=spec.radius_method,
+            statistics=single_bound_statistics(
+                alpha="0.001",
+                interval=spec.interval,
+                bound="all",
+                n0=100 if top1 else None,
+                n=100000,
+                num_classes=10,
+            ),
+            entries=[],
+        )
     )
+    pred["entries"] = entries
     pred["tool"]["version"] = "0"
     pred["created"] = "2026-11-21T12:00:00Z"
     pred["sampler"] = {**pred["sampler"], "software": {}, "base_seed": 0}
@@ -126,9 +129,9 @@ def main() -> None:
     args = ap.parse_args()
     for kind in args.kinds.split(","):
         pred = make_predicate(kind, args.entries)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "bench.json"
-            stmt = write_certificate(path, pred, [{"name": "m", "digest": {"sha256": "0" * 64}}])
+        subject = [{"name": "m", "digest": {"sha256": "0" * 64}}]
+        stmt = decode_statement({"_type": STATEMENT_TYPE, "subject": subject, "predicateType": PREDICATE_TYPE,
+                                 "predicate": pred})  # fmt: skip
         m = len(pred["entries"])
         tf = float_path(pred)
         print(f"{kind}: {m} entries; float path (derive only): {tf:.2f} s = {m / tf:.0f} entries/s")

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.datasets import load_digits
 
-from certs.fileio import atomic_write_bytes
+from audit.format.io import atomic_write
 
 TEST_SIZE = 360
 
@@ -22,7 +22,7 @@ TEST_SIZE = 360
 def _savez(path: Path, **arrays: np.ndarray) -> None:
     buf = io.BytesIO()
     np.savez_compressed(buf, **arrays)
-    atomic_write_bytes(path, buf.getvalue())
+    atomic_write(path, buf.getvalue())
 
 
 def export(out: Path) -> tuple[Path, Path]:

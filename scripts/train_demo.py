@@ -20,8 +20,8 @@ import torch
 from safetensors.torch import save
 from torch import nn
 
+from audit.format.io import atomic_write
 from certs.demo_model import build, build_ablation
-from certs.fileio import atomic_write_bytes
 from certs.noise import ABLATED_ENCODING, ablate
 
 SIGMA = 0.25
@@ -94,7 +94,7 @@ def main() -> None:
         if mode == "ablation":
             meta["ablated_encoding"] = ABLATED_ENCODING
         tensors = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
-        path = atomic_write_bytes(args.out / f"{name}.safetensors", save(tensors, metadata=meta))
+        path = atomic_write(args.out / f"{name}.safetensors", save(tensors, metadata=meta))
         print(json.dumps({"file": str(path), **meta}))
 
 

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from audit import __version__
-from audit.errors import AuditError
+from audit.errors import run_guarded
 
 SUBCOMMANDS = ("radius", "verify", "import_", "consistency")
 
@@ -27,18 +27,6 @@ def build_parser() -> argparse.ArgumentParser:
     for name in SUBCOMMANDS:
         importlib.import_module(f"audit.cli.{name}").register(sub)
     return parser
-
-
-def run_guarded(prog: str, func, args: argparse.Namespace) -> int:
-    """Run a subcommand; an :class:`AuditError` becomes one line on stderr and its exit code."""
-    try:
-        return int(func(args))
-    except AuditError as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print(f"{prog}: interrupted", file=sys.stderr)
-        return 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,7 +11,7 @@ import sys
 from typing import Any
 
 from audit.errors import UsageError
-from audit.verify.consistency import DEFAULT_ALPHAS, DEFAULT_NS, consistency_grid
+from audit.importers.consistency import DEFAULT_ALPHAS, DEFAULT_NS, consistency_grid
 
 
 def register(subparsers: Any) -> None:

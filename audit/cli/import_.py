@@ -13,10 +13,10 @@ import sys
 from typing import Any
 
 from audit.errors import UsageError
-from audit.format import load_private_key, write_certificate
-from audit.verify.exact import to_decimal_str, to_fraction
-from audit.verify.importers.cohen import import_cohen, largest_radius
-from audit.verify.importers.jia import import_jia_topk
+from audit.format import build_statement, load_private_key, write_certificate
+from audit.format.numbers import NumberError, decimal_string, parse_decimal
+from audit.importers.cohen import import_cohen, largest_radius
+from audit.importers.jia import import_jia_topk
 
 
 def _positive_int(text: str) -> int:
@@ -56,18 +56,18 @@ def register(subparsers: Any) -> None:
 
 def _check_alpha(alpha: str) -> None:
     try:
-        a = to_fraction(alpha)
-    except ValueError as exc:
-        raise UsageError(f"--alpha: {exc}") from None
+        a = parse_decimal(alpha)
+    except NumberError as exc:
+        raise UsageError(f"--alpha: {exc.message}") from None
     if not 0 < a < 1:
         raise UsageError("--alpha must be in (0, 1)")
 
 
 def _check_sigma(sigma: str) -> None:
     try:
-        s = to_fraction(sigma)
-    except ValueError as exc:
-        raise UsageError(f"--sigma: {exc}") from None
+        s = parse_decimal(sigma)
+    except NumberError as exc:
+        raise UsageError(f"--sigma: {exc.message}") from None
     if not s > 0:
         raise UsageError("--sigma must be > 0")
 
@@ -87,11 +87,11 @@ def run_cohen(args: argparse.Namespace) -> int:
         num_classes=args.num_classes,
         dps=args.precision,
     )
-    write_certificate(args.out, pred, subjects, key)
+    write_certificate(args.out, build_statement(pred, subjects), key)
     bad = [m for m in matches if not m.row.abstain and m.count is None]
     certified = [m for m in matches if not m.row.abstain]
-    top = largest_radius(to_fraction(args.sigma), args.n, to_fraction(args.alpha), args.precision)
-    top_text = to_decimal_str(top, 6, "down") if top is not None else "none"
+    top = largest_radius(parse_decimal(args.sigma), args.n, parse_decimal(args.alpha), args.precision)
+    top_text = decimal_string(top, 6, "down") if top is not None else "none"
     print(
         f"{args.log}: {len(matches)} rows, {len(certified)} certified, {len(bad)} printed radii that no "
         f"count reproduces at n={args.n}, alpha={args.alpha} (largest reachable radius {top_text}); "
@@ -113,7 +113,7 @@ def run_jia(args: argparse.Namespace) -> int:
     pred, subjects = import_jia_topk(
         args.counts, sigma=args.sigma, k=args.k, alpha=args.alpha, radii_file=args.radii
     )
-    write_certificate(args.out, pred, subjects, key)
-    n_claims = sum(1 for e in pred["entries"] if not e["claim"]["abstain"])
-    print(f"{args.counts}: {len(pred['entries'])} rows, {n_claims} claims; wrote {args.out}", file=sys.stderr)
+    write_certificate(args.out, build_statement(pred, subjects), key)
+    n_claims = sum(1 for e in pred.entries if not e.claim.abstain)
+    print(f"{args.counts}: {len(pred.entries)} rows, {n_claims} claims; wrote {args.out}", file=sys.stderr)
     return 0

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from audit.errors import UsageError
+from audit.format.numbers import NumberError, decimal_string, parse_decimal
 from audit.theory import (
     DEFAULT_DPS,
     FLOAT,
@@ -28,7 +29,6 @@ from audit.theory import (
     lecuyer_radius,
     levine_feizi_radius,
     mp_backend,
-    to_fraction,
     topk_radius,
 )
 
@@ -76,9 +76,9 @@ def _decs(text: str, name: str) -> list[Fraction]:
     for x in text.split(","):
         if x.strip():
             try:
-                out.append(to_fraction(x))
-            except UsageError as exc:
-                raise UsageError(f"--{name}: {exc.message}") from exc
+                out.append(parse_decimal(x.strip()))
+            except NumberError as exc:
+                raise UsageError(f"--{name}: {exc.message}") from None
     if not out:
         raise UsageError(f"--{name} is empty")
     return out
@@ -164,20 +164,18 @@ def _from_evidence(args: argparse.Namespace, B: Backend, method: str) -> dict[st
         num_classes=len(counts),
     )
     der = derive(spec, Evidence(label=label, n=args.n, counts=tuple(counts)), B)
-    bounds = {name: _fmt(B, v, "f" if name.endswith("low") else "c") for name, v in der.bounds.items()}
+    bounds = {name: _fmt(B, v, "down" if name.endswith("low") else "up") for name, v in der.bounds.items()}
     return {
         "interval": der.interval,
         "alpha": _dec(der.alpha),
         "alpha_split": [{"bound": n, "alpha": _dec(a)} for n, a in der.alpha_split],
         "bounds": bounds,
-        "radius": _fmt(B, der.radius, "f"),
+        "radius": _fmt(B, der.radius, "down"),
     }
 
 
 def _dec(a: Fraction) -> str:
-    from audit.theory.precision import decimal_string
-
-    return decimal_string(a, 30, "n") if a.denominator != 1 else str(a.numerator)
+    return decimal_string(a, 30, "nearest") if a.denominator != 1 else str(a.numerator)
 
 
 def _from_bounds(args: argparse.Namespace, B: Backend, method: str) -> dict[str, Any]:
@@ -200,7 +198,7 @@ def _from_bounds(args: argparse.Namespace, B: Backend, method: str) -> dict[str,
     elif method == "laplace-multiclass":
         lam = _req(args.lam, "lambda")
         radius = laplace_radius(pl, max(_req(ups, "upper")), lam, B)
-        comparison["lecuyer"] = _fmt(B, lecuyer_radius(pl, max(ups), lam, B), "f")  # type: ignore[arg-type]
+        comparison["lecuyer"] = _fmt(B, lecuyer_radius(pl, max(ups), lam, B), "down")  # type: ignore[arg-type]
     elif method == "laplace-binary":
         radius = laplace_binary_radius(pl, _req(args.lam, "lambda"), B)
     else:
@@ -208,7 +206,12 @@ def _from_bounds(args: argparse.Namespace, B: Backend, method: str) -> dict[str,
     bounds: dict[str, Any] = {"lower": args.lower.strip()}  # given exactly; used rounded down
     if ups is not None:
         bounds["upper"] = [u.strip() for u in args.upper.split(",") if u.strip()]
-    out: dict[str, Any] = {"interval": None, "alpha": None, "bounds": bounds, "radius": _fmt(B, radius, "f")}
+    out: dict[str, Any] = {
+        "interval": None,
+        "alpha": None,
+        "bounds": bounds,
+        "radius": _fmt(B, radius, "down"),
+    }
     if comparison:
         out["comparison"] = comparison
     return out

@@ -19,13 +19,13 @@ from typing import Any
 
 from audit.errors import InputError, NumericError, UsageError
 from audit.format import load_public_key
+from audit.reports import check_output_path, write_text_atomic
+from audit.reports.console import render_console
+from audit.reports.json_report import render_json
+from audit.reports.junit import render_junit
+from audit.reports.sarif import render_sarif
 from audit.verify.pipeline import DEFAULT_DPS, VerifyOptions, verify_file
 from audit.verify.policy import load_policy
-from audit.verify.reports import check_output_path, write_text_atomic
-from audit.verify.reports.console import render_console
-from audit.verify.reports.json_report import render_json
-from audit.verify.reports.junit import render_junit
-from audit.verify.reports.sarif import render_sarif
 from audit.verify.verdicts import FileReport
 
 

@@ -7,7 +7,8 @@ Guarantees of :func:`load_certificate`:
 * signatures are checked over the exact payload bytes, and the payload is parsed **only after** the
   signature decision, and only if that decision is accepted (see :func:`signature_accepted`);
 * the statement is parsed strictly (no NaN/Infinity, no duplicate keys, bounded ints/strings/depth) and
-  checked against the JSON Schema; every refusal is an InputError/FormatError naming file, entry and field.
+  decoded into the typed model (:mod:`audit.format.model`), which validates it in the same pass; every
+  refusal is an InputError/FormatError naming file, entry and field.
 
 Signature statuses (:class:`SignatureStatus`): ``valid`` (a trusted key verified a signature), ``invalid``
 (signatures present but none verifies, and one claims the keyid of a trusted key or carries no keyid),
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,10 +29,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from audit.errors import FormatError, InputError, SignatureError
 from audit.format import dsse
-from audit.format.document import build_statement, statement_bytes
 from audit.format.io import DEFAULT_MAX_BYTES, STATEMENT_LIMITS, atomic_write, parse_json_strict, read_bounded
 from audit.format.keys import key_id, load_public_key
-from audit.format.validate import validate_schema
+from audit.format.model import Predicate, Statement, decode_statement, encode_statement
 
 
 class SignatureStatus(enum.StrEnum):
@@ -67,13 +67,13 @@ TrustedKey = Ed25519PublicKey | str | os.PathLike[str]
 class LoadedCertificate:
     """A certificate read from disk.
 
-    ``statement`` is the parsed, schema-valid Statement, or ``None`` when the signature was not accepted
+    ``statement`` is the parsed, typed Statement, or ``None`` when the signature was not accepted
     (the payload is then never parsed). ``payload`` holds the exact signed bytes. ``key_id`` / ``key_index``
     identify the trusted key that verified (``None`` unless ``signature`` is ``valid``).
     """
 
     path: str
-    statement: dict[str, Any] | None
+    statement: Statement | None
     payload: bytes
     payload_type: str
     signature: SignatureStatus
@@ -83,10 +83,10 @@ class LoadedCertificate:
     signature_count: int = 0
 
     @property
-    def predicate(self) -> dict[str, Any]:
+    def predicate(self) -> Predicate:
         if self.statement is None:
             raise SignatureError(f"signature {self.signature}: payload was not parsed", file=self.path)
-        return self.statement["predicate"]
+        return self.statement.predicate
 
     def describe_signature(self) -> str:
         """One human line, e.g. ``signature valid (key 1a2b3c4d…)``."""
@@ -119,14 +119,10 @@ def check_signatures(
     return SignatureStatus.UNTRUSTED_KEY, None
 
 
-def parse_statement(payload: bytes, *, file: str | None = None, validate: bool = True) -> dict[str, Any]:
-    """Strictly parse payload bytes into a Statement dict and (by default) check it against the schema."""
-    statement = parse_json_strict(payload, file=file, limits=STATEMENT_LIMITS, what="certificate payload")
-    if not isinstance(statement, dict):
-        raise FormatError("certificate payload must be a JSON object", file=file)
-    if validate:
-        validate_schema(statement, file=file)
-    return statement
+def parse_statement(payload: bytes, *, file: str | None = None) -> Statement:
+    """Strictly parse payload bytes and decode them into a typed, structurally valid :class:`Statement`."""
+    value = parse_json_strict(payload, file=file, limits=STATEMENT_LIMITS, what="certificate payload")
+    return decode_statement(value, file=file)
 
 
 def load_certificate(
@@ -136,7 +132,6 @@ def load_certificate(
     max_bytes: int = DEFAULT_MAX_BYTES,
     allow_unsigned: bool = False,
     raise_on_reject: bool = True,
-    validate: bool = True,
 ) -> LoadedCertificate:
     """Read, verify and parse a certificate file.
 
@@ -154,7 +149,6 @@ def load_certificate(
         max_bytes=max_bytes,
         allow_unsigned=allow_unsigned,
         raise_on_reject=raise_on_reject,
-        validate=validate,
     )
 
 
@@ -166,7 +160,6 @@ def load_certificate_bytes(
     max_bytes: int = DEFAULT_MAX_BYTES,
     allow_unsigned: bool = False,
     raise_on_reject: bool = True,
-    validate: bool = True,
 ) -> LoadedCertificate:
     """:func:`load_certificate` on bytes already in memory (e.g. stdin); ``file`` names them in errors."""
     name = file
@@ -191,20 +184,18 @@ def load_certificate_bytes(
         if raise_on_reject:
             raise SignatureRejected(loaded.describe_signature(), status=status, file=name)
         return loaded
-    statement = parse_statement(envelope.payload, file=name, validate=validate)
+    statement = parse_statement(envelope.payload, file=name)
     return LoadedCertificate(statement=statement, **result_kwargs)
 
 
-def encode_certificate(
-    statement: Mapping[str, Any], private_key: Ed25519PrivateKey | None = None, *, validate: bool = True
-) -> bytes:
-    """Envelope bytes for ``statement``: signed by ``private_key``, or unsigned when it is ``None``."""
-    if validate:
-        validate_schema(statement)
-    try:
-        payload = statement_bytes(statement)
-    except ValueError as exc:
-        raise FormatError(f"statement cannot be written as JSON: {exc}") from None
+def encode_certificate(statement: Statement, private_key: Ed25519PrivateKey | None = None) -> bytes:
+    """Envelope bytes for ``statement``: signed by ``private_key``, or unsigned when it is ``None``.
+
+    The payload is the canonical encoding, decoded once more before signing, so that a statement the reader
+    would refuse (a member out of range, built by hand) is never signed: FormatError instead.
+    """
+    payload = encode_statement(statement)
+    parse_statement(payload)
     envelope = dsse.Envelope(dsse.PAYLOAD_TYPE, payload, ())
     if private_key is not None:
         envelope = dsse.sign(envelope, private_key, keyid=key_id(private_key))
@@ -212,25 +203,16 @@ def encode_certificate(
 
 
 def write_certificate(
-    path: str | os.PathLike[str],
-    predicate: Mapping[str, Any],
-    subjects: Sequence[Mapping[str, Any]],
-    private_key: Ed25519PrivateKey | None = None,
-    *,
-    validate: bool = True,
-) -> dict[str, Any]:
-    """Build the Statement, check it against the schema, sign it (if a key is given) and write atomically.
-
-    Returns the statement that was written. Raises FormatError naming entry/field if the schema rejects it.
-    """
-    statement = build_statement(predicate, subjects)
+    path: str | os.PathLike[str], statement: Statement, private_key: Ed25519PrivateKey | None = None
+) -> None:
+    """Encode ``statement``, sign it (if a key is given) and write it atomically (FormatError naming the
+    file, entry and field if the reader would refuse it)."""
     name = os.fspath(path)
     try:
-        data = encode_certificate(statement, private_key, validate=validate)
+        data = encode_certificate(statement, private_key)
     except FormatError as exc:
         raise exc.with_location(file=name) from None
     atomic_write(name, data)
-    return statement
 
 
 def sign_certificate_file(

@@ -9,14 +9,18 @@ Guarantees:
   longer than a limit and nesting deeper than a limit. Every refusal is an InputError naming the file.
 * :func:`dumps_json` never writes NaN / Infinity (``allow_nan=False``).
 * :func:`atomic_write` writes a temporary file in the target directory, fsyncs it and ``os.replace``-s it,
-  so readers see either the old or the new file, never a partial one.
+  so readers see either the old or the new file, never a partial one; the temporary file is removed on
+  every exit path. It is the project's one writer of files.
+* :func:`sha256_file` streams a file (1 MiB blocks); it is the project's one file digest.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,9 +82,24 @@ def read_bounded(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTE
 
 
 def _is_regular(mode: int) -> bool:
-    import stat
-
     return stat.S_ISREG(mode)
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Lowercase hex sha256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """Lowercase hex sha256 of a file's bytes, streamed in 1 MiB blocks (InputError naming the file)."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            while block := fh.read(1 << 20):
+                h.update(block)
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", file=os.fspath(path)) from None
+    return h.hexdigest()
 
 
 def _reject_constant(name: str) -> Any:
@@ -188,16 +207,21 @@ def dumps_json(value: Any, *, indent: int | None = None, sort_keys: bool = True)
     return text.encode("utf-8")
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes, *, mode: int | None = None) -> None:
+def atomic_write(
+    path: str | os.PathLike[str], data: bytes, *, mode: int | None = None, make_parents: bool = False
+) -> None:
     """Atomically replace ``path`` with ``data`` (temp file in the same directory, fsync, ``os.replace``).
 
     ``mode`` (e.g. ``0o600``) is applied to the temporary file before any data is written, so a secret is
-    never readable by others, not even briefly. Errors become InputError naming ``path``.
+    never readable by others, not even briefly. ``make_parents`` creates missing directories first. Errors
+    become InputError naming ``path``; the temporary file never survives (not even a KeyboardInterrupt).
     """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     tmp_name: str | None = None
     try:
+        if make_parents:
+            directory.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
         try:
             os.fchmod(fd, 0o644 if mode is None else mode)

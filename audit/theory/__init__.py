@@ -1,16 +1,13 @@
-"""Theory core: confidence bounds and radius formulas, one implementation each, float64 or mpmath.
+"""Layer 2: confidence bounds and radius formulas, one implementation each, in float64 or mpmath.
 
-Pure functions, no I/O, no torch. See docs/architecture.md ("Theory API") for the contract. Modules written
-by the "theory extras" (means, betting, exact, predict, population, randomized) are re-exported here when
-present: their public names (``__all__`` or public functions/classes) become attributes of this package.
+Pure functions, no I/O, no torch; inputs are exact numbers or the typed document objects of
+:mod:`audit.format`. See docs/architecture.md ("Theory API") and docs/theory.md for the formulas.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
-
 from audit.theory.ablation import ablation_radius, levine_feizi_radius
+from audit.theory.betting import betting_lower, betting_upper
 from audit.theory.binomial import LabelBounds, binocp_bounds, cp_lower, cp_upper, simuem_bounds
 from audit.theory.derive import (
     HARD_INTERVALS,
@@ -23,17 +20,14 @@ from audit.theory.derive import (
     derive,
     reuse_failure_bound,
 )
+from audit.theory.exact import exact_margin_lower
 from audit.theory.gaussian import cohen_radius, topk_radius
 from audit.theory.laplace import laplace_binary_radius, laplace_radius, lecuyer_radius
-from audit.theory.precision import (
-    DEFAULT_DPS,
-    FLOAT,
-    Backend,
-    Bound,
-    backend_for,
-    mp_backend,
-    to_fraction,
-)
+from audit.theory.means import bernstein_lower, bernstein_upper, hoeffding_lower, hoeffding_upper
+from audit.theory.population import certified_at, population_lower_bound
+from audit.theory.precision import DEFAULT_DPS, FLOAT, Backend, Bound, mp_backend
+from audit.theory.predict import binom_test_two_sided, predict_top1, predict_topk
+from audit.theory.randomized import committed_uniform, randomized_cp_lower, randomized_cp_upper
 from audit.theory.soft import soft_gaussian_radius, soft_lipschitz_radius
 
 __all__ = [
@@ -50,49 +44,34 @@ __all__ = [
     "LabelBounds",
     "ablation_radius",
     "alpha_split",
-    "backend_for",
+    "bernstein_lower",
+    "bernstein_upper",
+    "betting_lower",
+    "betting_upper",
     "binocp_bounds",
+    "binom_test_two_sided",
+    "certified_at",
     "cohen_radius",
+    "committed_uniform",
     "cp_lower",
     "cp_upper",
     "derive",
+    "exact_margin_lower",
+    "hoeffding_lower",
+    "hoeffding_upper",
     "laplace_binary_radius",
     "laplace_radius",
     "lecuyer_radius",
     "levine_feizi_radius",
     "mp_backend",
+    "population_lower_bound",
+    "predict_top1",
+    "predict_topk",
+    "randomized_cp_lower",
+    "randomized_cp_upper",
     "reuse_failure_bound",
     "simuem_bounds",
     "soft_gaussian_radius",
     "soft_lipschitz_radius",
-    "to_fraction",
     "topk_radius",
 ]
-
-_EXTRAS = ("means", "betting", "exact", "predict", "population", "randomized")
-
-
-def _export_extras() -> None:
-    for name in _EXTRAS:
-        try:
-            mod = importlib.import_module(f"audit.theory.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"audit.theory.{name}":
-                raise
-            continue
-        public = getattr(mod, "__all__", None)
-        if public is None:
-            public = [
-                n
-                for n, v in vars(mod).items()
-                if not n.startswith("_")
-                and (inspect.isfunction(v) or inspect.isclass(v))
-                and getattr(v, "__module__", "") == mod.__name__
-            ]
-        for n in public:
-            if n not in globals():
-                globals()[n] = getattr(mod, n)
-                __all__.append(n)
-
-
-_export_extras()

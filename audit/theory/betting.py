@@ -64,19 +64,19 @@ def _certify(
     """True iff ``max_t K_t(m) >= 1/α`` is proved in ``backend`` arithmetic (error allowance included)."""
     n = len(xs_exact)
     bm = backend.num(m)
-    cap = backend.num(c / m, "f") if m > 0 else None
+    cap = backend.num(c / m, "down") if m > 0 else None
     prod = backend.one
     best = backend.one
     for xi, li in zip(xs_exact, lam_t, strict=True):
         lam = backend.num(float(li))
         if cap is not None and cap < lam:
             lam = cap
-        prod = prod * (1 + lam * (backend.num(xi, "f") - bm))
+        prod = prod * (1 + lam * (backend.num(xi, "down") - bm))
         if prod > best:
             best = prod
     # each step has relative error <= a few units of the working precision: allow 8(n+2) of them
     lower = backend.down(best, 8.0 * (n + 2))
-    return bool(lower >= backend.num(1 / alpha, "c"))
+    return bool(lower >= backend.num(1 / alpha, "up"))
 
 
 def _lower(xs: list[Fraction], alpha: Fraction, c: Fraction, backend: Backend) -> Real:
@@ -101,7 +101,7 @@ def _lower(xs: list[Fraction], alpha: Fraction, c: Fraction, backend: Backend) -
             return backend.zero
         m = Fraction(cand)
         if _certify(xs, lam_t, m, c, alpha, backend):
-            return backend.num(m, "f")
+            return backend.num(m, "down")
         cand -= step
         step *= 2
     raise NumericError("betting bound: could not certify the capital threshold")
@@ -145,5 +145,5 @@ def betting_upper(
         raise UsageError(f"clip constant c must lie in (0, 1), got {c!r}")
     xs = _as_unit_fractions(samples)
     low = _lower([1 - v for v in xs], a, cc, backend)
-    v = backend.num(1 - backend.to_fraction(low), "c")
+    v = backend.num(1 - backend.to_fraction(low), "up")
     return MeanBound(v, "upper", "betting", a, len(xs), backend.label)

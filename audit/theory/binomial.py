@@ -416,7 +416,7 @@ def _cp_lower_value(backend: Backend, k: int, n: int, alpha: Fraction) -> Real:
     if k == 0:
         return B.zero
     if k == n:
-        return B.down(B.exp(B.log(B.num(alpha, "f")) / n), cond=4)
+        return B.down(B.exp(B.log(B.num(alpha, "down")) / n), cond=4)
     if B.is_float:
         p = float(_sp.betaincinv(k, n - k + 1, float(alpha)))
         if not 0.0 <= p <= 1.0:
@@ -432,7 +432,7 @@ def _cp_upper_value(backend: Backend, k: int, n: int, alpha: Fraction) -> Real:
     if k == n:
         return B.one
     if k == 0:
-        return B.up(-B.expm1(B.log(B.num(alpha, "f")) / n), cond=4)
+        return B.up(-B.expm1(B.log(B.num(alpha, "down")) / n), cond=4)
     if B.is_float:
         p = float(_sp.betainccinv(k + 1, n - k, float(alpha)))
         if not 0.0 <= p <= 1.0:

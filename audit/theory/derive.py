@@ -34,16 +34,19 @@ cannot check that.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from audit.errors import NumericError, UsageError
+from audit.errors import UsageError
+from audit.format.model import Predicate, Scores
 from audit.theory.ablation import ablation_radius
+from audit.theory.betting import betting_lower, betting_upper
 from audit.theory.binomial import LabelBounds, binocp_bounds, check_alpha, cp_lower, cp_upper, simuem_bounds
 from audit.theory.gaussian import cohen_radius, topk_radius
 from audit.theory.laplace import laplace_binary_radius, laplace_radius
+from audit.theory.means import mean_bound_from_sums
 from audit.theory.precision import Backend, Exact, Real, to_fraction
 from audit.theory.soft import soft_gaussian_radius, soft_lipschitz_radius
 
@@ -126,24 +129,24 @@ class CertificationSpec:
             raise UsageError("top-k radii need interval simuem or binocp", field="interval")
 
     @classmethod
-    def from_predicate(cls, pred: Mapping[str, Any], **overrides: Any) -> CertificationSpec:
+    def from_predicate(cls, pred: Predicate, **overrides: Any) -> CertificationSpec:
         """The spec a certificate predicate (docs/format.md) states; ``overrides`` replace fields (not None).
 
         This is the one mapping from the format's field names to the theory's, used by issuer and verifier.
         """
-        sm, gu, st = pred["smoothing"], pred["guarantee"], pred["statistics"]
+        sm, gu, st = pred.smoothing, pred.guarantee, pred.statistics
         fields: dict[str, Any] = {
-            "family": sm["family"],
-            "radius_method": gu["radius_method"],
-            "interval": st["interval"],
-            "alpha": st["alpha"],
-            "k": gu["k"],
-            "sigma": sm.get("sigma"),
-            "lam": sm.get("lambda"),
-            "d": sm.get("d"),
-            "keep": sm.get("keep"),
-            "lipschitz": gu.get("lipschitz"),
-            "num_classes": st["num_classes"],
+            "family": sm.family,
+            "radius_method": gu.radius_method,
+            "interval": st.interval,
+            "alpha": st.alpha,
+            "k": gu.k,
+            "sigma": sm.sigma,
+            "lam": sm.lam,
+            "d": sm.d,
+            "keep": sm.keep,
+            "lipschitz": gu.lipschitz,
+            "num_classes": st.num_classes,
         }
         fields.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**fields)
@@ -153,15 +156,15 @@ class CertificationSpec:
 class Evidence:
     """Estimation evidence for one input: the certified ``label``, hard ``counts`` or soft ``scores``, ``n``.
 
-    ``scores`` is a mapping with per-class ``"sum"`` and ``"sumsq"`` (decimal strings or numbers) of scores
-    in [0, 1]. ``samples`` (betting only): ``samples[i]`` is the sequence of the ``n`` class-``i`` scores in
-    sampling order (exact numbers or a float64 array).
+    ``scores`` holds per-class sums of scores in [0, 1] and of their squares (the document's
+    :class:`~audit.format.model.Scores`). ``samples`` (betting only): ``samples[i]`` is the sequence of
+    the ``n`` class-``i`` scores in sampling order (exact numbers or a float64 array).
     """
 
     label: int
     n: int
     counts: tuple[int, ...] | None = None
-    scores: Mapping[str, Any] | None = None
+    scores: Scores | None = None
     samples: Sequence[Any] | None = None
 
 
@@ -242,15 +245,11 @@ def _hard_bounds(spec: CertificationSpec, ev: Evidence, B: Backend) -> LabelBoun
 def _soft_bounds(spec: CertificationSpec, ev: Evidence, B: Backend) -> tuple[Real, Real, list[Real]]:
     if spec.interval == "betting":
         return _betting_bounds(spec, ev, B)
-    try:
-        from audit.theory.means import mean_bound_from_sums
-    except ImportError as exc:  # pragma: no cover - depends on the colleague's module
-        raise NumericError(f"soft bounds unavailable: {exc}") from exc
     sc = ev.scores
-    if sc is None or "sum" not in sc or "sumsq" not in sc:
+    if sc is None:
         raise UsageError("soft radius methods need scores with 'sum' and 'sumsq'", field="scores")
-    sums: Sequence[Any] = sc["sum"]
-    sqs: Sequence[Any] = sc["sumsq"]
+    sums: Sequence[Any] = sc.sum
+    sqs: Sequence[Any] = sc.sumsq
     if len(sums) != len(sqs) or len(sums) < 2:
         raise UsageError("scores 'sum' and 'sumsq' must have one entry per class (>= 2)", field="scores")
     if not 0 <= ev.label < len(sums):
@@ -268,8 +267,6 @@ def _soft_bounds(spec: CertificationSpec, ev: Evidence, B: Backend) -> tuple[Rea
 
 def _betting_bounds(spec: CertificationSpec, ev: Evidence, B: Backend) -> tuple[Real, Real, list[Real]]:
     """Betting bounds (Waudby-Smith & Ramdas) on the per-class means from the per-sample scores."""
-    from audit.theory.betting import betting_lower, betting_upper
-
     xs = ev.samples
     if xs is None:
         raise UsageError("betting bounds need the per-sample scores (scores.sidecar)", field="scores.sidecar")

@@ -204,5 +204,5 @@ def exact_margin_lower(
             lo = mid
         else:
             hi = mid
-    value = backend.num(lo, "f")
+    value = backend.num(lo, "down")
     return MarginBound(value, "lower", "exact-buehler", a, count_a, count_b, n, backend.label, total)

@@ -22,7 +22,7 @@ def _prob(B: Backend, x: Exact | Real, rnd: str, name: str) -> Real:
 
 
 def _positive(B: Backend, x: Exact | Real, name: str) -> Real:
-    v = B.num(x, "f")
+    v = B.num(x, "down")
     if not v > 0:
         raise UsageError(f"{name} must be > 0, got {x}")
     return v
@@ -40,7 +40,7 @@ def cohen_radius(
 ) -> Real | None:
     """Cohen et al.: ``σ Φ⁻¹(pA_low)`` (one bound) or ``σ/2 (Φ⁻¹(pA_low) − Φ⁻¹(pB_up))``; None = abstain."""
     B = backend
-    pa = _prob(B, pA_low, "f", "pA_low")
+    pa = _prob(B, pA_low, "down", "pA_low")
     s = _positive(B, sigma, "sigma")
     if pB_up is None:
         if not pa > B.half:
@@ -48,7 +48,7 @@ def cohen_radius(
         if pa >= 1:
             raise UsageError("pA_low = 1 gives an unbounded radius")
         return B.down(s * B.phi_inv(pa), cond=4)
-    pb = _prob(B, pB_up, "c", "pB_up")
+    pb = _prob(B, pB_up, "up", "pB_up")
     if not pa > pb:
         return None
     if pa >= 1 or pb <= 0:
@@ -97,8 +97,8 @@ def topk_radius(
         raise UsageError(f"k must be a positive integer, got {k!r}")
     if not uppers:
         raise UsageError("need upper bounds for at least one other label")
-    pl = _prob(B, pl_low, "f", "pl_low")
-    ups = [_prob(B, u, "c", "upper bound") for u in uppers]
+    pl = _prob(B, pl_low, "down", "pl_low")
+    ups = [_prob(B, u, "up", "upper bound") for u in uppers]
     s = _positive(B, sigma, "sigma")
     if pl >= 1:
         raise UsageError("pl_low = 1 gives an unbounded radius")

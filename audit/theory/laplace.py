@@ -12,8 +12,8 @@ from audit.theory.precision import FLOAT, Backend, Exact, Real
 
 
 def _pair(B: Backend, pA_low: Exact | Real, pB_up: Exact | Real) -> tuple[Real, Real]:
-    pa = _prob(B, pA_low, "f", "pA_low")
-    pb = _prob(B, pB_up, "c", "pB_up")
+    pa = _prob(B, pA_low, "down", "pA_low")
+    pb = _prob(B, pB_up, "up", "pB_up")
     return pa, pb
 
 
@@ -54,7 +54,7 @@ def laplace_radius(
 def laplace_binary_radius(pA_low: Exact | Real, lam: Exact | Real, backend: Backend = FLOAT) -> Real | None:
     """Teng et al. Thm 2 (tight): ``−λ ln(2(1 − pA_low))`` for pA_low > 1/2; None = abstain."""
     B = backend
-    pa = _prob(B, pA_low, "f", "pA_low")
+    pa = _prob(B, pA_low, "down", "pA_low")
     lm = _positive(B, lam, "lambda")
     if not pa > B.half:
         return None

@@ -103,7 +103,7 @@ def _finish(value: Real, side: Side, backend: Backend) -> Real:
 
 def _log_inv(alpha: Fraction, scale: int, backend: Backend) -> Real:
     """An upper value of ``ln(scale/α)`` (>= the exact value)."""
-    return backend.up(backend.log(backend.num(Fraction(scale) / alpha, "c")), _COND)
+    return backend.up(backend.log(backend.num(Fraction(scale) / alpha, "up")), _COND)
 
 
 def hoeffding_radius(n: int, alpha: Exact, backend: Backend = FLOAT) -> Real:
@@ -119,7 +119,7 @@ def hoeffding_lower(mean: Exact, n: int, alpha: Exact, backend: Backend = FLOAT)
     m = check_unit(mean, "mean")
     a = check_alpha(alpha)
     r = hoeffding_radius(n, a, backend)
-    v = _finish(backend.num(m, "f") - r, "lower", backend)
+    v = _finish(backend.num(m, "down") - r, "lower", backend)
     return MeanBound(v, "lower", "hoeffding", a, n, backend.label)
 
 
@@ -128,7 +128,7 @@ def hoeffding_upper(mean: Exact, n: int, alpha: Exact, backend: Backend = FLOAT)
     m = check_unit(mean, "mean")
     a = check_alpha(alpha)
     r = hoeffding_radius(n, a, backend)
-    v = _finish(backend.num(m, "c") + r, "upper", backend)
+    v = _finish(backend.num(m, "up") + r, "upper", backend)
     return MeanBound(v, "upper", "hoeffding", a, n, backend.label)
 
 
@@ -140,8 +140,8 @@ def bernstein_radius(var: Exact, n: int, alpha: Exact, backend: Backend = FLOAT)
     if v < 0:
         raise UsageError(f"variance must be >= 0, got {var!r}")
     lg = _log_inv(a, 2, backend)
-    first = backend.up(backend.sqrt(backend.num(2 * v / n, "c") * lg), _COND)
-    second = backend.up(7 * lg / backend.num(3 * (n - 1), "f"), _COND)
+    first = backend.up(backend.sqrt(backend.num(2 * v / n, "up") * lg), _COND)
+    second = backend.up(7 * lg / backend.num(3 * (n - 1), "down"), _COND)
     return backend.up(first + second, _COND)
 
 
@@ -153,7 +153,7 @@ def bernstein_lower(mean: Exact, var: Exact, n: int, alpha: Exact, backend: Back
     m = check_unit(mean, "mean")
     a = check_alpha(alpha)
     r = bernstein_radius(var, n, a, backend)
-    v = _finish(backend.num(m, "f") - r, "lower", backend)
+    v = _finish(backend.num(m, "down") - r, "lower", backend)
     return MeanBound(v, "lower", "bernstein", a, n, backend.label)
 
 
@@ -162,7 +162,7 @@ def bernstein_upper(mean: Exact, var: Exact, n: int, alpha: Exact, backend: Back
     m = check_unit(mean, "mean")
     a = check_alpha(alpha)
     r = bernstein_radius(var, n, a, backend)
-    v = _finish(backend.num(m, "c") + r, "upper", backend)
+    v = _finish(backend.num(m, "up") + r, "upper", backend)
     return MeanBound(v, "upper", "bernstein", a, n, backend.label)
 
 

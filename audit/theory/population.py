@@ -7,6 +7,8 @@ probability ``>= 1 - ρ`` over the certification randomness the true certified a
     (Ŷ - α - sqrt(2 α (1-α) ln(1/ρ) / m) - ln(1/ρ) / (3m)) / (1 - α).
 
 The returned value is rounded down and clipped at 0 (accuracy is never negative), so it is ``<= Ŷ``.
+
+:func:`certified_at` is the one definition of "certified at radius r" that issuer and verifier count with.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from fractions import Fraction
 from audit.theory.means import check_alpha, check_n, check_unit
 from audit.theory.precision import FLOAT, Backend, Exact, Real
 
-__all__ = ["PopulationBound", "population_lower_bound"]
+__all__ = ["PopulationBound", "certified_at", "population_lower_bound"]
 
 _COND = 32.0
 
@@ -38,6 +40,12 @@ class PopulationBound:
         return float(self.value)
 
 
+def certified_at(label: int | None, true_label: int | None, radius: Fraction | None, r: Fraction) -> bool:
+    """An entry is certified at radius ``r`` when it certifies its known true label (``label ==
+    true_label``, both known; an abstention has no label) with a radius of at least ``r``."""
+    return label is not None and label == true_label and radius is not None and radius >= r
+
+
 def population_lower_bound(
     acc: Exact, alpha: Exact, rho: Exact, m: int, backend: Backend = FLOAT
 ) -> PopulationBound:
@@ -47,13 +55,13 @@ def population_lower_bound(
     r = check_alpha(rho)
     check_n(m)
     B = backend
-    lg = B.up(B.log(B.num(1 / r, "c")), _COND)
-    dev = B.up(B.sqrt(B.num(2 * a * (1 - a) / m, "c") * lg), _COND)
-    lin = B.up(lg / B.num(3 * m, "f"), _COND)
-    num = B.down(B.num(y - a, "f") - dev - lin, _COND)
+    lg = B.up(B.log(B.num(1 / r, "up")), _COND)
+    dev = B.up(B.sqrt(B.num(2 * a * (1 - a) / m, "up") * lg), _COND)
+    lin = B.up(lg / B.num(3 * m, "down"), _COND)
+    num = B.down(B.num(y - a, "down") - dev - lin, _COND)
     if not num > 0:
         return PopulationBound(B.zero, y, a, r, m, B.label)
-    v = B.down(num / B.num(1 - a, "c"), _COND)
-    ceiling = B.num(y, "f")
+    v = B.down(num / B.num(1 - a, "up"), _COND)
+    ceiling = B.num(y, "down")
     v = v if v < ceiling else ceiling
     return PopulationBound(v, y, a, r, m, B.label)

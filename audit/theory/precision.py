@@ -11,10 +11,11 @@ in :mod:`audit.theory` is written once against this interface:
   ``down``/``up`` move a value by a relative ``10**-(dps-5)``, far more than the working-precision error.
 
 Guarantees: ``num(x, rnd)`` converts ints, :class:`fractions.Fraction`, :class:`decimal.Decimal`, decimal
-strings and floats exactly and then rounds once in the requested direction (``"n"`` nearest, ``"f"`` toward
--inf, ``"c"`` toward +inf). ``phi_inv`` is accurate in both tails (it uses the complement for p > 1/2).
-``root_decreasing`` returns the lower end of a bracket ``[lo, lo + width]``, ``width <= tol``, on which a
-strictly decreasing function was observed to change sign.
+strings, document numbers and floats exactly and then rounds once in the requested direction (``"nearest"``,
+``"down"`` toward -inf, ``"up"`` toward +inf: the vocabulary of :mod:`audit.format.numbers`). ``phi_inv``
+is accurate in both tails (it uses the complement for p > 1/2). ``root_decreasing`` returns the lower end
+of a bracket ``[lo, lo + width]``, ``width <= tol``, on which a strictly decreasing function was observed to
+change sign.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any, Literal
@@ -32,14 +32,11 @@ from mpmath import libmp
 from scipy import special as _sp
 
 from audit.errors import NumericError, UsageError
+from audit.format.numbers import Exact, Rounding, decimal_string, to_fraction
 
 Real = Any
 """A backend number: ``float`` for :data:`FLOAT`, an ``mpf`` of the backend's context for mp backends."""
 
-Exact = int | Fraction | Decimal | str | float
-"""Inputs accepted as exact values (a float is taken as its exact binary value)."""
-
-Rounding = Literal["n", "f", "c"]
 
 GUARD_DIGITS = 10
 """Extra decimal digits an mp backend carries beyond its nominal ``dps``."""
@@ -61,34 +58,6 @@ class Bound:
     alpha: Fraction
 
 
-def to_fraction(x: Exact) -> Fraction:
-    """Exact rational value of ``x`` (decimal strings such as ``"1e-3"`` are exact). Rejects NaN/inf/bool."""
-    if isinstance(x, bool):
-        raise UsageError(f"expected a number, got a boolean {x!r}")
-    if isinstance(x, Fraction):
-        return x
-    if isinstance(x, int):
-        return Fraction(x)
-    if isinstance(x, float):
-        if not math.isfinite(x):
-            raise UsageError(f"expected a finite number, got {x!r}")
-        return Fraction(x)
-    if isinstance(x, Decimal):
-        if not x.is_finite():
-            raise UsageError(f"expected a finite number, got {x!r}")
-        return Fraction(x)
-    if isinstance(x, str):
-        s = x.strip()
-        try:
-            d = Decimal(s)
-        except Exception as exc:  # decimal.InvalidOperation
-            raise UsageError(f"not a decimal number: {x!r}") from exc
-        if not d.is_finite():
-            raise UsageError(f"expected a finite number, got {x!r}")
-        return Fraction(d)
-    raise UsageError(f"unsupported number type {type(x).__name__}")
-
-
 class Backend:
     """Arithmetic interface shared by :data:`FLOAT` and :func:`mp_backend` (see the module docstring)."""
 
@@ -97,7 +66,7 @@ class Backend:
     is_float: bool
 
     # --- construction / conversion
-    def num(self, x: Exact | Real, rnd: Rounding = "n") -> Real:
+    def num(self, x: Exact | Real, rnd: Rounding = "nearest") -> Real:
         raise NotImplementedError
 
     def to_float(self, x: Real) -> float:
@@ -107,7 +76,7 @@ class Backend:
         """Exact rational value of a backend number."""
         raise NotImplementedError
 
-    def to_str(self, x: Real, digits: int | None = None, rnd: Rounding = "n") -> str:
+    def to_str(self, x: Real, digits: int | None = None, rnd: Rounding = "nearest") -> str:
         """Decimal string of ``x`` with ``digits`` significant digits (default ``dps``), rounded ``rnd``."""
         if digits is None:
             digits = self.dps
@@ -240,39 +209,6 @@ class Backend:
         raise NumericError("root bracket did not reach the requested width")
 
 
-def decimal_string(value: Fraction, digits: int, rnd: Rounding = "n") -> str:
-    """``value`` as a decimal string with ``digits`` significant digits, rounded ``rnd`` (f floor, c ceil).
-
-    The result is exact in the sense that ``Fraction(result)`` is the correctly rounded value.
-    """
-    if value == 0:
-        return "0"
-    neg = value < 0
-    a = -value if neg else value
-    # exponent e with 10**e <= a < 10**(e+1)
-    e = math.floor(math.log10(a.numerator) - math.log10(a.denominator)) if a > 0 else 0
-    while Fraction(10) ** e > a:
-        e -= 1
-    while Fraction(10) ** (e + 1) <= a:
-        e += 1
-    scale = Fraction(10) ** (digits - 1 - e)
-    scaled = a * scale
-    if rnd == "n":
-        m = round(scaled)
-    else:
-        toward_up = (rnd == "c") != neg  # magnitude rounds up
-        m = math.ceil(scaled) if toward_up else math.floor(scaled)
-    if m == 0:
-        return "0"
-    with localcontext() as dctx:
-        dctx.prec = digits + 10
-        dctx.Emin = -(10**9)
-        dctx.Emax = 10**9
-        d = Decimal(m).scaleb(-(digits - 1 - e)).normalize()
-        txt = format(d, "f") if -30 < d.adjusted() < 30 else format(d, "e")
-    return "-" + txt if neg else txt
-
-
 # ----------------------------------------------------------------------------------------------------
 # float64
 # ----------------------------------------------------------------------------------------------------
@@ -286,16 +222,16 @@ class FloatBackend(Backend):
     is_float = True
     ULPS = 8.0
 
-    def num(self, x: Exact | Real, rnd: Rounding = "n") -> float:
+    def num(self, x: Exact | Real, rnd: Rounding = "nearest") -> float:
         if isinstance(x, float):
             return x
         if isinstance(x, int) and not isinstance(x, bool) and abs(x) <= 2**53:
             return float(x)
         q = x if isinstance(x, Fraction) else to_fraction(x)
         f = q.numerator / q.denominator  # correctly rounded (Python int true division)
-        if rnd == "f" and Fraction(f) > q:
+        if rnd == "down" and Fraction(f) > q:
             f = math.nextafter(f, -math.inf)
-        elif rnd == "c" and Fraction(f) < q:
+        elif rnd == "up" and Fraction(f) < q:
             f = math.nextafter(f, math.inf)
         return f
 
@@ -360,7 +296,7 @@ FLOAT = FloatBackend()
 # mpmath
 # ----------------------------------------------------------------------------------------------------
 
-_RND = {"n": "n", "f": "f", "c": "c"}
+_RND = {"nearest": "n", "down": "f", "up": "c"}  # mpmath rounding codes
 
 
 class MpBackend(Backend):
@@ -385,7 +321,7 @@ class MpBackend(Backend):
         self._half = ctx.mpf(0.5)
         self._sqrt2pi = ctx.sqrt(2 * ctx.pi)
 
-    def num(self, x: Exact | Real, rnd: Rounding = "n") -> Real:
+    def num(self, x: Exact | Real, rnd: Rounding = "nearest") -> Real:
         ctx = self.ctx
         if isinstance(x, ctx.mpf):
             return x
@@ -513,8 +449,3 @@ def _mpf_fraction(mpf_tuple: tuple[int, int, int, int]) -> Fraction:
 def mp_backend(dps: int = DEFAULT_DPS) -> MpBackend:
     """The (cached, immutable) mpmath backend at ``dps`` significant decimal digits."""
     return MpBackend(dps)
-
-
-def backend_for(precision: int | None) -> Backend:
-    """``FLOAT`` for ``None``, else ``mp_backend(precision)``."""
-    return FLOAT if precision is None else mp_backend(precision)

@@ -90,7 +90,7 @@ def predict_topk(counts: Sequence[int], k: int, alpha: Exact, backend: Backend =
         hi, lo = counts[order[t]], counts[order[t + 1]]
         pv = binom_test_two_sided(hi, hi + lo, backend)
         pvalues.append(pv)
-        if not pv <= backend.num(a, "f"):
+        if not pv <= backend.num(a, "down"):
             return Prediction(None, tuple(pvalues), a, method, backend.label)
     return Prediction(tuple(order[:k]), tuple(pvalues), a, method, backend.label)
 

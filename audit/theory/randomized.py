@@ -114,5 +114,5 @@ def randomized_cp_upper(k: int, n: int, alpha: Exact, u: Exact, backend: Backend
     """Randomized CP upper bound: root of ``P_p(X < k) + U·P_p(X = k) = α``, rounded up (= 1 - lower(n-k))."""
     a, uu = _checks(k, n, alpha, u)
     low = _lower_value(n - k, n, a, uu, backend)
-    v = backend.num(1 - backend.to_fraction(low), "c")
+    v = backend.num(1 - backend.to_fraction(low), "up")
     return RandomizedBound(v, "upper", "randomized-cp", a, uu, k, n, backend.label)

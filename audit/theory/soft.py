@@ -28,12 +28,12 @@ def soft_lipschitz_radius(
 ) -> Real | None:
     """``M/(√2 L)`` with ``M = fy_low − max(others_up)``; None = abstain (M <= 0)."""
     B = backend
-    fy = _prob(B, fy_low, "f", "fy_low")
+    fy = _prob(B, fy_low, "down", "fy_low")
     ups = others_up if isinstance(others_up, Sequence) and not isinstance(others_up, str) else [others_up]
     if not ups:
         raise UsageError("need an upper bound for at least one other class")
-    fj = max(_prob(B, u, "c", "upper bound") for u in ups)
-    lip = B.num(lipschitz, "c")
+    fj = max(_prob(B, u, "up", "upper bound") for u in ups)
+    lip = B.num(lipschitz, "up")
     if not lip > 0:
         raise UsageError(f"lipschitz must be > 0, got {lipschitz}")
     m = fy - fj

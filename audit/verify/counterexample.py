@@ -8,45 +8,45 @@ classifier changes its prediction there while every stated bound still holds). O
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
+from audit.format import Predicate
+from audit.format.numbers import decimal_string
 from audit.theory import mp_backend
-from audit.verify import theory_api
-from audit.verify.exact import to_decimal_str, to_fraction
+from audit.verify.derivation import Derived
 
 
-def counterexample(
-    pred: Mapping[str, Any], der: theory_api.Derived, claimed: Fraction
-) -> dict[str, Any] | None:
+def counterexample(pred: Predicate, der: Derived, claimed: Fraction) -> dict[str, Any] | None:
     """A witness dict (``construction``, probabilities, ``summary``) or ``None`` if no tight construction."""
-    method = pred["guarantee"]["radius_method"]
+    method = pred.guarantee.radius_method
     pl = der.pl_low
     if pl is None or der.radius is None:
         return None
     B = mp_backend(der.dps)
     half = Fraction(1, 2)
-    if method == "cohen" and pred["guarantee"]["k"] == 1:
-        sigma = to_fraction(pred["smoothing"]["sigma"])
+    if method == "cohen" and pred.guarantee.k == 1:
+        assert pred.smoothing.sigma is not None
+        sigma = pred.smoothing.sigma.value
         p_shift = B.phi(B.phi_inv(B.num(pl)) - B.num(claimed) / B.num(sigma))
         p_frac = B.to_fraction(B.up(p_shift))
         if not p_frac < half:
             return None
         return {
             "construction": "half-space: f(z) = label iff <z - x, delta>/(sigma |delta|) <= PhiInv(pA_low)",
-            "delta_norm": to_decimal_str(claimed, 20),
-            "p_label_at_x": to_decimal_str(pl, 20),
-            "p_label_at_x_plus_delta": to_decimal_str(p_frac, 20, "up"),
+            "delta_norm": decimal_string(claimed, 20, "down"),
+            "p_label_at_x": decimal_string(pl, 20, "down"),
+            "p_label_at_x_plus_delta": decimal_string(p_frac, 20, "up"),
             "summary": (
-                f"half-space classifier with P(label)={to_decimal_str(pl, 12)} at x has "
-                f"P(label)={to_decimal_str(p_frac, 12, 'up')} < 1/2 at distance "
-                f"{to_decimal_str(claimed, 12)}: "
+                f"half-space classifier with P(label)={decimal_string(pl, 12, 'down')} at x has "
+                f"P(label)={decimal_string(p_frac, 12, 'up')} < 1/2 at distance "
+                f"{decimal_string(claimed, 12, 'down')}: "
                 "the smoothed prediction changes inside the claimed radius"
             ),
         }
     if method == "laplace-binary":
-        lam = to_fraction(pred["smoothing"]["lambda"])
+        assert pred.smoothing.lam is not None
+        lam = pred.smoothing.lam.value
         lam_b = B.num(lam)
         t = -lam_b * B.log(2 * (1 - B.num(pl)))
         s = t - B.num(claimed)  # threshold seen from x + delta, delta = (claimed, 0, ..., 0)
@@ -56,13 +56,13 @@ def counterexample(
             return None
         return {
             "construction": "f(z) = label iff z_1 <= t, t = -lambda ln(2(1 - pA_low)), delta = (R', 0, ..)",
-            "delta_norm": to_decimal_str(claimed, 20),
-            "p_label_at_x": to_decimal_str(pl, 20),
-            "p_label_at_x_plus_delta": to_decimal_str(p_frac, 20, "up"),
+            "delta_norm": decimal_string(claimed, 20, "down"),
+            "p_label_at_x": decimal_string(pl, 20, "down"),
+            "p_label_at_x_plus_delta": decimal_string(p_frac, 20, "up"),
             "summary": (
-                f"threshold classifier with P(label)={to_decimal_str(pl, 12)} at x has "
-                f"P(label)={to_decimal_str(p_frac, 12, 'up')} < 1/2 at l1 distance "
-                f"{to_decimal_str(claimed, 12)}"
+                f"threshold classifier with P(label)={decimal_string(pl, 12, 'down')} at x has "
+                f"P(label)={decimal_string(p_frac, 12, 'up')} < 1/2 at l1 distance "
+                f"{decimal_string(claimed, 12, 'down')}"
             ),
         }
     return None

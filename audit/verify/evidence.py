@@ -1,108 +1,65 @@
 """Evidence consistency: counts, labels, n0/n, score statistics, duplicate inputs.
 
-Guarantees: uses the format layer's semantic checks (one implementation) and adds what the verifier needs on
-top (duplicate input digests, the evidence a radius method requires). Entry problems become
-``inconsistent-evidence`` findings (rule SA101–SA107) with a JSON pointer; file-level problems are returned
-separately (rule SA109; alpha-split problems are protocol findings, see :mod:`audit.verify.protocol`).
+Guarantees: uses the format layer's semantic checks (one implementation) and adds what only the verifier
+needs (duplicate input digests). Entry problems become ``inconsistent-evidence`` findings (rules
+SA101–SA105) with a JSON pointer; file-level problems are returned separately (rule SA109; the alpha-split
+total is a protocol finding, see :mod:`audit.verify.protocol`). Each format :class:`~audit.format.Check` maps
+to one rule (:data:`RULE_OF`): no rule is chosen by message text.
 
 Structural rule: every problem the format layer's semantic check reports, except a duplicate entry id, means
-the document contradicts itself (counts not adding up to n or n0, wrong length, negative counts, labels out of
-range, impossible score statistics, a negative or fractional-l0 radius, file parameters that disagree). Such
-findings are marked ``structural`` (``data["field"]`` = the dotted field) and make ``audit verify`` exit 2.
-Duplicate inputs/ids are consistent documents describing a bad evaluation: not structural (exit 1).
+the document contradicts itself (counts not adding up to n or n0, wrong length, labels out of range,
+impossible score statistics, a fractional l0 radius, file parameters that disagree). Such findings are
+marked ``structural`` (``data["field"]`` = the dotted field) and make ``audit verify`` exit 2. Duplicate
+inputs/ids are consistent documents describing a bad evaluation: not structural (exit 1).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from audit.format import Problem, semantic_problems
+from audit.format import Check, Problem, Statement, semantic_problems
 from audit.verify.pointers import entry_pointer, predicate_pointer
 from audit.verify.verdicts import Finding, Severity
 
-
-def _rule_for(field: str) -> str:
-    if field.startswith("selection_counts"):
-        return "SA103"
-    if field.startswith(("true_label", "claim.label")):
-        return "SA102"
-    if field.startswith("scores"):
-        return "SA104"
-    if field == "id":
-        return "SA105"
-    if field.startswith("counts"):
-        return "SA102" if "items" in field else "SA101"
-    return "SA101"
+RULE_OF: dict[Check, str] = {
+    Check.PARAMETER: "SA109",
+    Check.COUNTS: "SA101",
+    Check.RADIUS: "SA101",
+    Check.COUNTS_LENGTH: "SA102",
+    Check.LABEL: "SA102",
+    Check.SELECTION: "SA103",
+    Check.SCORES: "SA104",
+    Check.DUPLICATE_ID: "SA105",
+}
+"""The rule of each semantic check (the alpha-split total is the protocol rule SA202)."""
 
 
 def _finding(p: Problem) -> Finding:
-    rule = _rule_for(p.field)
-    if p.field == "counts" and "items, expected num_classes" in p.message:
-        rule = "SA102"
-    assert p.entry is not None
+    rule = RULE_OF[p.check]
+    pointer = predicate_pointer(p.field, p.entry)
+    structural = p.check is not Check.DUPLICATE_ID
     return Finding(
-        rule,
-        Severity.ERROR,
-        p.message,
-        predicate_pointer(p.field, p.entry),
-        p.entry,
-        {"field": p.field},
-        structural=rule != "SA105",
+        rule, Severity.ERROR, p.message, pointer, p.entry, {"field": p.field}, structural=structural
     )
 
 
-def evidence_findings(statement: Mapping[str, Any]) -> tuple[list[Finding], dict[int, list[Finding]]]:
+def evidence_findings(statement: Statement) -> tuple[list[Finding], dict[int, list[Finding]]]:
     """(file-level findings, entry index → findings) for every evidence-consistency problem."""
     file_level: list[Finding] = []
     per_entry: dict[int, list[Finding]] = {}
     for p in semantic_problems(statement):
+        if p.check is Check.ALPHA_SPLIT_TOTAL:
+            continue  # reported by the protocol checks (SA202)
         if p.entry is None:
-            if p.field == "statistics.alpha_split":
-                continue  # the total: reported by the protocol checks (SA202)
-            # a part outside (0, 1) contradicts the format: structural (SA109)
-            file_level.append(
-                Finding(
-                    "SA109",
-                    Severity.ERROR,
-                    p.message,
-                    predicate_pointer(p.field),
-                    data={"field": p.field},
-                    structural=True,
-                )
-            )
+            file_level.append(_finding(p))
         else:
             per_entry.setdefault(p.entry, []).append(_finding(p))
-    pred = statement["predicate"]
     seen: dict[str, int] = {}
-    for i, entry in enumerate(pred["entries"]):
-        digest = entry.get("input_sha256")
-        if digest is None:
+    for i, entry in enumerate(statement.predicate.entries):
+        if entry.input_sha256 is None:
             continue
-        first = seen.setdefault(digest, i)
+        first = seen.setdefault(entry.input_sha256, i)
         if first != i:
+            msg = f"input digest duplicates entry {first}: the same input is counted twice"
             per_entry.setdefault(i, []).append(
-                Finding(
-                    "SA105",
-                    Severity.ERROR,
-                    f"input digest duplicates entry {first}: the same input is counted twice",
-                    entry_pointer(i, "input_sha256"),
-                    i,
-                )
-            )
-    output = pred["guarantee"]["output"]
-    for i, entry in enumerate(pred["entries"]):
-        need = "counts" if output == "hard" else "scores"
-        if entry.get(need) is None:
-            per_entry.setdefault(i, []).append(
-                Finding(
-                    "SA107",
-                    Severity.ERROR,
-                    f"{output} output needs '{need}'",
-                    entry_pointer(i, need),
-                    i,
-                    {"field": need},
-                    structural=True,
-                )
+                Finding("SA105", Severity.ERROR, msg, entry_pointer(i, "input_sha256"), i)
             )
     return file_level, per_entry

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from audit.errors import UsageError
-from audit.verify.exact import to_fraction
+from audit.format.numbers import NumberError, parse_decimal
 
 METRICS = ("population_lower", "rederived", "claimed")
 VALID_INTERVALS = ("cp", "binocp", "simuem", "hoeffding", "bernstein", "betting", "randomized-cp", "exact")
@@ -77,9 +77,9 @@ def _num(value: Any, where: str) -> tuple[Fraction, str]:
     if not isinstance(value, str):
         raise UsageError(f"{where}: expected a number (preferably a decimal string)")
     try:
-        return to_fraction(value), value
-    except ValueError as exc:
-        raise UsageError(f"{where}: {exc}") from exc
+        return parse_decimal(value), value
+    except NumberError as exc:
+        raise UsageError(f"{where}: {exc.message}") from None
 
 
 def _check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:

@@ -9,12 +9,11 @@ states the effective failure bound ``reuse_failure_bound(alpha, c)`` from the th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from fractions import Fraction
-from typing import Any
 
-from audit.verify import theory_api
-from audit.verify.exact import to_decimal_str, to_fraction
+from audit.format import Entry, Predicate
+from audit.format.numbers import decimal_string
+from audit.theory import reuse_failure_bound
 from audit.verify.pointers import entry_pointer
 from audit.verify.policy import Policy
 from audit.verify.seeds import entry_seed_findings
@@ -23,52 +22,50 @@ from audit.verify.verdicts import Finding, Severity
 ASYMPTOTIC_INTERVALS = frozenset({"goodman", "sison-glaz", "normal"})
 
 
-def file_protocol_findings(pred: Mapping[str, Any]) -> list[Finding]:
+def file_protocol_findings(pred: Predicate) -> list[Finding]:
     """Violations that void every entry: asymptotic interval, selection reuse, alpha overspent, no rho."""
-    st = pred["statistics"]
+    st = pred.statistics
     out: list[Finding] = []
-    alpha = to_fraction(st["alpha"])
-    c = st["num_classes"]
-    if st["interval"] in ASYMPTOTIC_INTERVALS:
+    alpha = st.alpha.value
+    c = st.num_classes
+    if st.interval in ASYMPTOTIC_INTERVALS:
         out.append(
             Finding(
                 "SA203",
                 Severity.ERROR,
-                f"interval '{st['interval']}' is asymptotic: it has no finite-sample coverage guarantee, "
+                f"interval '{st.interval}' is asymptotic: it has no finite-sample coverage guarantee, "
                 "so no radius derived from it is certified",
                 "/predicate/statistics/interval",
             )
         )
-    if st["selection"] == "estimation-reuse":
-        eff = theory_api.reuse_failure_bound(alpha, c)
+    if st.selection == "estimation-reuse":
+        eff = reuse_failure_bound(alpha, c)
         out.append(
             Finding(
                 "SA201",
                 Severity.ERROR,
                 f"the certified label was picked as the argmax of the estimation counts and then bounded at "
-                f"alpha={st['alpha']}: the failure probability is only bounded by "
-                f"{to_decimal_str(eff, 6, 'up')} "
-                f"(union over c={c} classes), not {st['alpha']}",
+                f"alpha={st.alpha}: the failure probability is only bounded by "
+                f"{decimal_string(eff, 6, 'up')} "
+                f"(union over c={c} classes), not {st.alpha}",
                 "/predicate/statistics/selection",
-                data={"effective_failure_bound": to_decimal_str(eff, 20, "up")},
+                data={"effective_failure_bound": decimal_string(eff, 20, "up")},
             )
         )
-    total = Fraction(0)
-    for part in st["alpha_split"]:
-        total += to_fraction(part["alpha"])
+    total = sum((part.alpha.value for part in st.alpha_split), Fraction(0))
     if total > alpha:
         out.append(
             Finding(
                 "SA202",
                 Severity.ERROR,
-                f"alpha overspent: the bounds spend {to_decimal_str(total, 20, 'up')} in total, "
-                f"more than the stated alpha={st['alpha']}",
+                f"alpha overspent: the bounds spend {decimal_string(total, 20, 'up')} in total, "
+                f"more than the stated alpha={st.alpha}",
                 "/predicate/statistics/alpha_split",
-                data={"spent": to_decimal_str(total, 20, "up"), "alpha": st["alpha"]},
+                data={"spent": decimal_string(total, 20, "up"), "alpha": str(st.alpha)},
             )
         )
-    for i, row in enumerate(pred["summary"]["certified_accuracy"]):
-        if row.get("population_lower") is not None and row.get("rho") is None:
+    for i, row in enumerate(pred.summary.certified_accuracy):
+        if row.population_lower and not row.rho:
             out.append(
                 Finding(
                     "SA204",
@@ -80,22 +77,19 @@ def file_protocol_findings(pred: Mapping[str, Any]) -> list[Finding]:
     return out
 
 
-def entry_protocol_findings(pred: Mapping[str, Any], i: int, entry: Mapping[str, Any]) -> list[Finding]:
+def entry_protocol_findings(pred: Predicate, i: int, entry: Entry) -> list[Finding]:
     """The seed must follow the declared rule (``SA208``, :mod:`audit.verify.seeds`); the certified label
     must be the one the stated selection protocol picks (``SA205``)."""
     seeds = entry_seed_findings(pred, i, entry)
-    claim = entry["claim"]
-    if claim["abstain"]:
+    if entry.claim.abstain:
         return seeds
     return seeds + _selection_findings(pred, i, entry)
 
 
-def _selection_findings(pred: Mapping[str, Any], i: int, entry: Mapping[str, Any]) -> list[Finding]:
-    st = pred["statistics"]
-    claim = entry["claim"]
-    label = claim["label"]
-    if st["selection"] == "separate-draw":
-        sel = entry.get("selection_counts")
+def _selection_findings(pred: Predicate, i: int, entry: Entry) -> list[Finding]:
+    label = entry.claim.label
+    if pred.statistics.selection == "separate-draw":
+        sel = entry.selection_counts
         if sel is None or label is None or not 0 <= label < len(sel):
             return []  # an evidence problem, reported there
         top = max(sel)
@@ -110,8 +104,8 @@ def _selection_findings(pred: Mapping[str, Any], i: int, entry: Mapping[str, Any
                     i,
                 )
             ]
-    elif st["selection"] == "fixed-label":
-        true = entry.get("true_label")
+    elif pred.statistics.selection == "fixed-label":
+        true = entry.true_label
         if true is not None and label != true:
             return [
                 Finding(
@@ -126,35 +120,35 @@ def _selection_findings(pred: Mapping[str, Any], i: int, entry: Mapping[str, Any
     return []
 
 
-def policy_findings(pred: Mapping[str, Any], policy: Policy) -> list[Finding]:
+def policy_findings(pred: Predicate, policy: Policy) -> list[Finding]:
     """Policy minimums: maximum alpha, minimum n, allowed interval methods."""
-    st = pred["statistics"]
+    st = pred.statistics
     out: list[Finding] = []
-    alpha = to_fraction(st["alpha"])
+    alpha = st.alpha.value
     if policy.max_alpha is not None and alpha > policy.max_alpha:
         out.append(
             Finding(
                 "SA502",
                 Severity.ERROR,
-                f"alpha={st['alpha']} exceeds the policy maximum {to_decimal_str(policy.max_alpha, 20)}",
+                f"alpha={st.alpha} exceeds the policy maximum {decimal_string(policy.max_alpha, 20, 'down')}",
                 "/predicate/statistics/alpha",
             )
         )
-    if policy.min_n is not None and st["n"] < policy.min_n:
+    if policy.min_n is not None and st.n < policy.min_n:
         out.append(
             Finding(
                 "SA503",
                 Severity.ERROR,
-                f"n={st['n']} is below the policy minimum {policy.min_n}",
+                f"n={st.n} is below the policy minimum {policy.min_n}",
                 "/predicate/statistics/n",
             )
         )
-    if policy.allowed_intervals is not None and st["interval"] not in policy.allowed_intervals:
+    if policy.allowed_intervals is not None and st.interval not in policy.allowed_intervals:
         out.append(
             Finding(
                 "SA504",
                 Severity.ERROR,
-                f"interval '{st['interval']}' is not allowed by the policy "
+                f"interval '{st.interval}' is not allowed by the policy "
                 f"(allowed: {', '.join(policy.allowed_intervals)})",
                 "/predicate/statistics/interval",
             )

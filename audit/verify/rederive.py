@@ -10,15 +10,16 @@ reported ``inflated`` (never passed on an unresolved comparison). "Rounding only
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
 from fractions import Fraction
 from typing import Any
 
 from audit.errors import AuditError
-from audit.verify import theory_api
+from audit.format import Entry, Predicate
+from audit.format.model import replace
+from audit.format.numbers import decimal_string, printed_interval
 from audit.verify.counterexample import counterexample
-from audit.verify.exact import to_decimal_str, to_fraction, ulps
-from audit.verify.importers.printed import printed_interval
+from audit.verify.derivation import Derived, derive_entry
 from audit.verify.pointers import entry_pointer
 from audit.verify.slack import slack_notes
 from audit.verify.verdicts import EntryResult, Finding, Severity, Verdict
@@ -27,95 +28,72 @@ ROUNDING_ULPS = 4
 MAX_ESCALATIONS = 2
 
 
+def ulps(excess: Fraction, reference: Fraction) -> int:
+    """``excess`` in ulps of float64(``reference``), rounded up (≥ 1 for any positive excess)."""
+    if excess <= 0:
+        return 0
+    return math.ceil(excess / Fraction(math.ulp(float(reference))))
+
+
 def _ambiguous(excess: Fraction, derived: Fraction, dps: int) -> bool:
     width = (abs(derived) + 1) * Fraction(1, 10 ** (dps - 6))
     return 0 < excess <= width
 
 
-def derive_exact(
-    pred: Mapping[str, Any], entry: Mapping[str, Any], dps: int, samples: Any = None
-) -> theory_api.Derived:
-    return theory_api.derive_entry(pred, entry, entry["claim"]["label"], dps, samples=samples)
-
-
-def printed_radius_finding(
-    pred: Mapping[str, Any], i: int, entry: Mapping[str, Any], der: theory_api.Derived, dps: int
-) -> Finding | None:
+def printed_radius_finding(pred: Predicate, i: int, entry: Entry, der: Derived, dps: int) -> Finding | None:
     """For imported entries (``imported.printed_radius``): the count must reproduce the printed text."""
-    imported = entry.get("imported")
-    if not isinstance(imported, dict) or not isinstance(imported.get("printed_radius"), str):
+    text = entry.imported.printed_radius if entry.imported else None
+    if not isinstance(text, str):
         return None
-    text = imported["printed_radius"]
     try:
         lo, hi = printed_interval(text)
     except ValueError as exc:
         msg = f"printed radius {text!r}: {exc}"
         return Finding("SA106", Severity.ERROR, msg, entry_pointer(i, "imported"), i)
-    assert der.radius is not None
+    assert der.radius is not None and entry.counts is not None and entry.claim.label is not None
     if lo <= der.radius <= hi:
         return None
-    st = pred["statistics"]
-    best = dict(entry)
-    counts = [0] * len(entry["counts"])
-    counts[entry["claim"]["label"]] = st["n"]
-    best["counts"] = counts
-    top = derive_exact(pred, best, dps)
+    st = pred.statistics
+    counts = [0] * len(entry.counts)
+    counts[entry.claim.label] = st.n
+    top = derive_entry(pred, replace(entry, counts=counts), dps)
     if top.radius is not None and lo > top.radius:
         why = (
-            f"printed radius {text} exceeds the largest radius reachable at n={st['n']}, alpha={st['alpha']} "
-            f"({to_decimal_str(top.radius, 3, 'up')}; exactly {to_decimal_str(top.radius, 12)}...)"
+            f"printed radius {text} exceeds the largest radius reachable at n={st.n}, alpha={st.alpha} "
+            f"({decimal_string(top.radius, 3, 'up')}; exactly {decimal_string(top.radius, 12, 'down')}...)"
         )
     else:
         why = (
-            f"no count at n={st['n']}, alpha={st['alpha']} gives a radius that prints as {text} "
-            f"(the recorded count gives {to_decimal_str(der.radius, 12)}; neighbouring counts jump over "
-            f"[{to_decimal_str(lo, 6)}, {to_decimal_str(hi, 6)}])"
+            f"no count at n={st.n}, alpha={st.alpha} gives a radius that prints as {text} "
+            f"(the recorded count gives {decimal_string(der.radius, 12, 'down')}; neighbouring counts jump "
+            f"over [{decimal_string(lo, 6, 'down')}, {decimal_string(hi, 6, 'down')}])"
         )
     return Finding("SA106", Severity.ERROR, why, entry_pointer(i, "imported", "printed_radius"), i)
 
 
 def rederive_entry(
-    pred: Mapping[str, Any],
-    i: int,
-    entry: Mapping[str, Any],
-    dps: int,
-    *,
-    with_slack: bool = True,
-    samples: Any = None,
+    pred: Predicate, i: int, entry: Entry, dps: int, *, with_slack: bool = True, samples: Any = None
 ) -> EntryResult:
     """Verdict ``certified`` / ``inflated`` / ``should-abstain`` for an entry whose checks passed.
 
     ``samples``: per-sample scores from the entry's verified sidecar (``betting``), else ``None``.
     """
-    claim = entry["claim"]
-    res = EntryResult(
-        index=i,
-        id=entry["id"],
-        verdict=Verdict.CERTIFIED,
-        claimed=claim["radius"],
-        label=claim["label"],
-        true_label=entry.get("true_label"),
-    )
+    claim = entry.claim
+    assert claim.radius is not None
+    res = EntryResult(index=i, id=entry.id, verdict=Verdict.CERTIFIED, claimed=claim.radius.text,
+                      label=claim.label, true_label=entry.true_label)  # fmt: skip
     try:
-        der = derive_exact(pred, entry, dps, samples)
+        der = derive_entry(pred, entry, dps, samples=samples)
     except AuditError as exc:
         res.verdict = Verdict.INCONSISTENT_EVIDENCE
-        res.findings.append(
-            Finding("SA107", Severity.ERROR, f"cannot re-derive: {exc.message}", entry_pointer(i), i)
-        )
+        msg = f"cannot re-derive: {exc.message}"
+        res.findings.append(Finding("SA107", Severity.ERROR, msg, entry_pointer(i), i))
         return res
     if der.radius is None:
         res.verdict = Verdict.SHOULD_ABSTAIN
-        res.derived = None
+        msg = f"the evidence supports no radius ({der.reason}) but the claim is radius {claim.radius}"
         res.findings.append(
-            Finding(
-                "SA303",
-                Severity.ERROR,
-                f"the evidence supports no radius ({der.reason}) but the claim is radius {claim['radius']}",
-                entry_pointer(i, "claim"),
-                i,
-                data={"bounds": der.bounds},
-            )
+            Finding("SA303", Severity.ERROR, msg, entry_pointer(i, "claim"), i, data={"bounds": der.bounds})
         )
         return res
     printed = printed_radius_finding(pred, i, entry, der, dps)
@@ -124,81 +102,66 @@ def rederive_entry(
         res.derived = der.radius_text
         res.findings.append(printed)
         return res
-    claimed = to_fraction(claim["radius"])
-    derived = der.radius
-    excess = claimed - derived
-    digits = dps
+    der, digits = _decide(pred, entry, der, dps, samples)
+    res.derived = der.radius_text
+    assert der.radius is not None
+    if claim.radius.value <= der.radius:
+        _certified(res, pred, i, entry, der, with_slack, samples)
+    else:
+        _inflated(res, pred, i, claim.radius.value, der, digits)
+    return res
+
+
+def _decide(pred: Predicate, entry: Entry, der: Derived, dps: int, samples: Any) -> tuple[Derived, int]:
+    """Re-derive at 2×, 4× the digits while the claim sits within the bracket width above the lower end."""
+    assert entry.claim.radius is not None and der.radius is not None
+    claimed, digits = entry.claim.radius.value, dps
     for _ in range(MAX_ESCALATIONS):
-        if not _ambiguous(excess, derived, digits):
+        if not _ambiguous(claimed - der.radius, der.radius, digits):
             break
         digits *= 2
-        der = derive_exact(pred, entry, digits, samples)
+        der = derive_entry(pred, entry, digits, samples=samples)
         assert der.radius is not None
-        derived = der.radius
-        excess = claimed - derived
-    res.derived = der.radius_text
-    if excess <= 0:
-        res.findings.append(
-            Finding(
-                "SA304",
-                Severity.NOTE,
-                f"claimed {claim['radius']} <= re-derived {der.radius_text}",
-                entry_pointer(i, "claim", "radius"),
-                i,
-            )
-        )
-        if with_slack:
-            res.slack = slack_notes(pred, entry, derived, samples)
-            for s in res.slack:
-                res.findings.append(
-                    Finding(
-                        "SA401",
-                        Severity.NOTE,
-                        f"{s['method']} gives radius {s['radius']} from the same evidence",
-                        entry_pointer(i, "claim", "radius"),
-                        i,
-                    )
-                )
-        return res
+    return der, digits
+
+
+def _certified(
+    res: EntryResult, pred: Predicate, i: int, entry: Entry, der: Derived, with_slack: bool, samples: Any
+) -> None:
+    assert der.radius is not None
+    ptr = entry_pointer(i, "claim", "radius")
+    msg = f"claimed {entry.claim.radius} <= re-derived {der.radius_text}"
+    res.findings.append(Finding("SA304", Severity.NOTE, msg, ptr, i))
+    if not with_slack:
+        return
+    res.slack = slack_notes(pred, entry, der.radius, samples)
+    for s in res.slack:
+        msg = f"{s['method']} gives radius {s['radius']} from the same evidence"
+        res.findings.append(Finding("SA401", Severity.NOTE, msg, ptr, i))
+
+
+def _inflated(
+    res: EntryResult, pred: Predicate, i: int, claimed: Fraction, der: Derived, digits: int
+) -> None:
+    assert der.radius is not None
+    excess = claimed - der.radius
     res.verdict = Verdict.INFLATED
-    res.excess = to_decimal_str(excess, 6, "up")
+    res.excess = decimal_string(excess, 6, "up")
     res.excess_ulps = ulps(excess, claimed)
     res.rounding_only = res.excess_ulps <= ROUNDING_ULPS
-    rel = to_decimal_str(excess / derived * 100, 4, "up") if derived > 0 else "inf"
-    undecided = _ambiguous(excess, derived, digits)
+    rel = decimal_string(excess / der.radius * 100, 4, "up") if der.radius > 0 else "inf"
+    head = f"claimed {res.claimed} exceeds the re-derived {der.radius_text} by {res.excess}"
     if res.rounding_only:
-        msg = (
-            f"claimed {claim['radius']} exceeds the re-derived {der.radius_text} by {res.excess} "
-            f"({res.excess_ulps} ulp of the float64 claim): float rounding toward the wrong side"
-        )
+        msg = f"{head} ({res.excess_ulps} ulp of the float64 claim): float rounding toward the wrong side"
         rule = "SA302"
     else:
-        msg = (
-            f"claimed {claim['radius']} exceeds the re-derived {der.radius_text} by {res.excess} "
-            f"({rel}% ; {res.excess_ulps} ulp)"
-        )
+        msg = f"{head} ({rel}% ; {res.excess_ulps} ulp)"
         rule = "SA301"
-    if undecided:
+    if _ambiguous(excess, der.radius, digits):
         msg += f" (undecided even at {digits} digits; refused)"
-    res.findings.append(
-        Finding(
-            rule,
-            Severity.ERROR,
-            msg,
-            entry_pointer(i, "claim", "radius"),
-            i,
-            data={"excess": res.excess, "excess_ulps": res.excess_ulps, "bounds": der.bounds},
-        )
-    )
+    ptr = entry_pointer(i, "claim", "radius")
+    data = {"excess": res.excess, "excess_ulps": res.excess_ulps, "bounds": der.bounds}
+    res.findings.append(Finding(rule, Severity.ERROR, msg, ptr, i, data=data))
     res.counterexample = counterexample(pred, der, claimed)
     if res.counterexample is not None:
-        res.findings.append(
-            Finding(
-                "SA402",
-                Severity.NOTE,
-                res.counterexample["summary"],
-                entry_pointer(i, "claim", "radius"),
-                i,
-            )
-        )
-    return res
+        res.findings.append(Finding("SA402", Severity.NOTE, res.counterexample["summary"], ptr, i))

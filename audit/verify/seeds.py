@@ -16,9 +16,7 @@ Guarantees:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
+from audit.format import Entry, Predicate
 from audit.format.seeds import KNOWN_SEED_RULES, expected_seed
 from audit.verify.pointers import entry_pointer
 from audit.verify.verdicts import Finding, Severity
@@ -26,22 +24,26 @@ from audit.verify.verdicts import Finding, Severity
 MAX_REUSE_FINDINGS = 20  # one finding per shared seed, then one that counts the rest
 
 
-def entry_seed_findings(pred: Mapping[str, Any], i: int, entry: Mapping[str, Any]) -> list[Finding]:
+def _seed_rule(pred: Predicate) -> str | None:
+    rule = pred.sampler.seed_rule
+    return rule if isinstance(rule, str) else None
+
+
+def entry_seed_findings(pred: Predicate, i: int, entry: Entry) -> list[Finding]:
     """``SA208`` when the entry's seed is not the one the declared seed rule gives."""
-    sampler = pred["sampler"]
-    rule = sampler.get("seed_rule")
+    rule = _seed_rule(pred)
     if rule is None or rule not in KNOWN_SEED_RULES:
         return []
     ptr = entry_pointer(i, "seed")
-    base = sampler.get("base_seed")
+    base = pred.sampler.base_seed
     if base is None:
         msg = f"sampler.seed_rule is '{rule}' but sampler.base_seed is null: the seed cannot be re-derived"
         return [Finding("SA208", Severity.ERROR, msg, ptr, i)]
-    want = expected_seed(rule, base, entry["id"])
+    want = expected_seed(rule, base, entry.id)
     if want is None:
-        msg = f"seed rule '{rule}' needs an entry id ending in ':<index>', got {entry['id']!r}"
+        msg = f"seed rule '{rule}' needs an entry id ending in ':<index>', got {entry.id!r}"
         return [Finding("SA208", Severity.ERROR, msg, entry_pointer(i, "id"), i)]
-    got = entry.get("seed")
+    got = entry.seed
     if got == want:
         return []
     shown = "no seed" if got is None else f"seed {got}"
@@ -52,25 +54,24 @@ def entry_seed_findings(pred: Mapping[str, Any], i: int, entry: Mapping[str, Any
     return [Finding("SA208", Severity.ERROR, msg, ptr, i, {"expected": str(want)})]
 
 
-def shared_seeds(pred: Mapping[str, Any]) -> list[tuple[int, list[int]]]:
+def shared_seeds(pred: Predicate) -> list[tuple[int, list[int]]]:
     """(seed, entry indices) for every seed recorded by two or more entries with different inputs."""
     by_seed: dict[int, list[int]] = {}
-    for i, e in enumerate(pred["entries"]):
-        s = e.get("seed")
-        if s is not None:
-            by_seed.setdefault(s, []).append(i)
+    for i, e in enumerate(pred.entries):
+        if e.seed is not None:
+            by_seed.setdefault(e.seed, []).append(i)
     out = []
     for s, idx in by_seed.items():
         if len(idx) < 2:
             continue
-        digests = {pred["entries"][i].get("input_sha256") for i in idx}
+        digests = {pred.entries[i].input_sha256 for i in idx}
         if len(digests) == 1 and None not in digests:
             continue  # one input listed twice: a duplicate entry (SA105), not a shared stream
         out.append((s, idx))
     return out
 
 
-def population_void_reason(pred: Mapping[str, Any]) -> str | None:
+def population_void_reason(pred: Predicate) -> str | None:
     """Why no population lower bound holds for this file (shared seeds), or None."""
     shared = shared_seeds(pred)
     if not shared:
@@ -82,10 +83,10 @@ def population_void_reason(pred: Mapping[str, Any]) -> str | None:
     )
 
 
-def file_seed_findings(pred: Mapping[str, Any]) -> list[Finding]:
+def file_seed_findings(pred: Predicate) -> list[Finding]:
     """Warnings: an unknown seed rule (``SA209``), seeds shared between inputs (``SA207``)."""
     out: list[Finding] = []
-    rule = pred["sampler"].get("seed_rule")
+    rule = _seed_rule(pred)
     if rule is not None and rule not in KNOWN_SEED_RULES:
         out.append(
             Finding(

@@ -7,13 +7,13 @@ strictly larger than the re-derived radius. Slack never changes a verdict.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
 from audit.errors import AuditError
-from audit.verify import theory_api
-from audit.verify.exact import to_decimal_str
+from audit.format import Entry, Predicate
+from audit.format.numbers import decimal_string
+from audit.verify.derivation import derive_entry
 
 # (radius_method, interval) -> alternatives (radius_method, interval) at the same total alpha
 ALTERNATIVES: dict[tuple[str, str], list[tuple[str, str]]] = {
@@ -38,33 +38,25 @@ ALTERNATIVES: dict[tuple[str, str], list[tuple[str, str]]] = {
 
 
 def slack_notes(
-    pred: Mapping[str, Any], entry: Mapping[str, Any], derived: Fraction, samples: Any = None
+    pred: Predicate, entry: Entry, derived: Fraction, samples: Any = None
 ) -> list[dict[str, str]]:
     """Alternative (method, interval) radii strictly above ``derived``, each as {method, radius}."""
-    gu, st = pred["guarantee"], pred["statistics"]
+    gu, st = pred.guarantee, pred.statistics
     notes: list[dict[str, str]] = []
-    for method, interval in ALTERNATIVES.get((gu["radius_method"], st["interval"]), []):
-        if method in ("cohen", "cohen-two-bound") and gu["k"] != 1:
+    for method, interval in ALTERNATIVES.get((gu.radius_method, st.interval), []):
+        if method in ("cohen", "cohen-two-bound") and gu.k != 1:
             continue
         if interval == "betting" and samples is None:
             continue
         try:
-            alt = theory_api.derive_entry(
-                pred,
-                entry,
-                entry["claim"]["label"],
-                None,
-                radius_method=method,
-                interval=interval,
-                samples=samples,
-            )
+            alt = derive_entry(pred, entry, None, radius_method=method, interval=interval, samples=samples)
         except AuditError:
             continue
         if alt.radius is not None and alt.radius > derived:
             notes.append(
                 {
-                    "method": f"{method} with {interval} at alpha={st['alpha']}",
-                    "radius": to_decimal_str(alt.radius, 8, "down"),
+                    "method": f"{method} with {interval} at alpha={st.alpha}",
+                    "radius": decimal_string(alt.radius, 8, "down"),
                 }
             )
     return notes

@@ -14,13 +14,13 @@ population gate fails.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
 
 from audit.errors import AuditError
-from audit.verify import theory_api
-from audit.verify.exact import to_decimal_str, to_fraction
+from audit.format import Entry, Predicate
+from audit.format.numbers import decimal_string, parse_decimal
+from audit.theory import certified_at, mp_backend, population_lower_bound
 from audit.verify.policy import Gate, Policy
 from audit.verify.verdicts import EntryResult, Finding, GateResult, Severity, SummaryRow, Verdict
 
@@ -28,16 +28,14 @@ _COUNTED = (Verdict.CERTIFIED, Verdict.INFLATED)
 DEFAULT_RHO = "0.001"
 
 
-def claimed_accuracy(entries: Sequence[Mapping[str, Any]], radius: Fraction) -> Fraction:
+def claimed_accuracy(entries: Sequence[Entry], radius: Fraction) -> Fraction:
+    """Fraction of entries whose own claim is certified at ``radius`` (0 for no entries)."""
     if not entries:
         return Fraction(0)
-    hits = 0
-    for e in entries:
-        c = e["claim"]
-        if c["abstain"] or e.get("true_label") is None or c["label"] != e["true_label"]:
-            continue
-        if to_fraction(c["radius"]) >= radius:
-            hits += 1
+    hits = sum(
+        certified_at(e.claim.label, e.true_label, e.claim.radius.value if e.claim.radius else None, radius)
+        for e in entries
+    )
     return Fraction(hits, len(entries))
 
 
@@ -46,25 +44,24 @@ def rederived_accuracy(results: Sequence[EntryResult], radius: Fraction) -> Frac
         return Fraction(0)
     hits = 0
     for r in results:
-        if r.verdict not in _COUNTED or r.true_label is None or r.label != r.true_label:
+        if r.verdict not in _COUNTED or r.claimed is None or r.derived is None:
             continue
-        if r.claimed is None or r.derived is None:
-            continue
-        if min(to_fraction(r.claimed), to_fraction(r.derived)) >= radius:
-            hits += 1
+        supported = min(parse_decimal(r.claimed), parse_decimal(r.derived))
+        hits += certified_at(r.label, r.true_label, supported, radius)
     return Fraction(hits, len(results))
 
 
 def _pop(acc: Fraction, alpha: Fraction, rho: Fraction, m: int, dps: int) -> Fraction | None:
-    """Population lower bound, or None when the theory layer cannot provide it (gates then fail)."""
+    """Population lower bound (lower end, exact), or None when the theory layer refuses (gates then fail)."""
+    B = mp_backend(dps)
     try:
-        return theory_api.population_lower(acc, alpha, rho, m, dps)
+        return B.to_fraction(population_lower_bound(acc, alpha, rho, m, backend=B).value)
     except AuditError:
         return None
 
 
 def build_summary(
-    pred: Mapping[str, Any],
+    pred: Predicate,
     results: Sequence[EntryResult],
     dps: int,
     default_rho: str = DEFAULT_RHO,
@@ -72,28 +69,29 @@ def build_summary(
     population_void: str | None = None,
 ) -> tuple[list[SummaryRow], list[Finding]]:
     """One row per claimed summary radius; SA501 where a claim exceeds what re-derivation gives."""
-    entries = pred["entries"]
-    alpha = to_fraction(pred["statistics"]["alpha"])
+    entries = pred.entries
+    alpha = pred.statistics.alpha.value
     m = len(entries)
     rows: list[SummaryRow] = []
     findings: list[Finding] = []
-    for i, row in enumerate(pred["summary"]["certified_accuracy"]):
-        r = to_fraction(row["radius"])
+    for i, row in enumerate(pred.summary.certified_accuracy):
+        r = row.radius.value
         red = rederived_accuracy(results, r)
-        claimed = to_fraction(row["claimed"])
-        rho_text = row.get("rho")
+        claimed = row.claimed.value
+        rho_text = row.rho.text if row.rho else None
         used_rho = rho_text if rho_text is not None else default_rho
+        claimed_pop = row.population_lower.text if row.population_lower else None
         pop = None
         if m > 0 and population_void is None:
-            pop = _pop(red, alpha, to_fraction(used_rho), m, dps)
+            pop = _pop(red, alpha, parse_decimal(used_rho), m, dps)
         rows.append(
             SummaryRow(
-                row["radius"],
-                row["claimed"],
-                to_decimal_str(red, 20, "down"),
-                to_decimal_str(pop, 20, "down") if pop is not None else None,
+                row.radius.text,
+                row.claimed.text,
+                decimal_string(red, 20, "down"),
+                decimal_string(pop, 20, "down") if pop is not None else None,
                 used_rho,
-                row.get("population_lower"),
+                claimed_pop,
                 "certificate" if rho_text is not None else "default",
             )
         )
@@ -104,9 +102,9 @@ def build_summary(
                 Finding(
                     "SA501",
                     Severity.ERROR,
-                    f"claimed certified accuracy {row['claimed']} at radius {row['radius']} exceeds the "
+                    f"claimed certified accuracy {row.claimed} at radius {row.radius} exceeds the "
                     f"fraction of entries whose own claims reach that radius "
-                    f"({to_decimal_str(from_claims, 8)})",
+                    f"({decimal_string(from_claims, 8, 'down')})",
                     ptr + "/claimed",
                 )
             )
@@ -115,53 +113,49 @@ def build_summary(
                 Finding(
                     "SA501",
                     Severity.ERROR,
-                    f"claimed certified accuracy {row['claimed']} at radius {row['radius']} exceeds the "
-                    f"re-derived {to_decimal_str(red, 8)}",
+                    f"claimed certified accuracy {row.claimed} at radius {row.radius} exceeds the "
+                    f"re-derived {decimal_string(red, 8, 'down')}",
                     ptr + "/claimed",
                 )
             )
-        claimed_pop = row.get("population_lower")
         if claimed_pop is not None and population_void is not None:
             findings.append(
                 Finding(
                     "SA207",
                     Severity.ERROR,
-                    f"claimed population lower bound {claimed_pop} at radius {row['radius']} does not hold: "
+                    f"claimed population lower bound {claimed_pop} at radius {row.radius} does not hold: "
                     f"{population_void}",
                     ptr + "/population_lower",
                 )
             )
         stated = rho_text is not None and claimed_pop is not None
-        if stated and pop is not None and to_fraction(claimed_pop) > pop:
+        if stated and pop is not None and parse_decimal(claimed_pop) > pop:
             findings.append(
                 Finding(
                     "SA501",
                     Severity.ERROR,
-                    f"claimed population lower bound {claimed_pop} at radius {row['radius']} "
+                    f"claimed population lower bound {claimed_pop} at radius {row.radius} "
                     f"(rho={rho_text}) "
-                    f"exceeds the re-derived {to_decimal_str(pop, 8)}",
+                    f"exceeds the re-derived {decimal_string(pop, 8, 'down')}",
                     ptr + "/population_lower",
                 )
             )
     return rows, findings
 
 
-def _gate_value(
-    gate: Gate, pred: Mapping[str, Any], results: Sequence[EntryResult], dps: int
-) -> Fraction | None:
+def _gate_value(gate: Gate, pred: Predicate, results: Sequence[EntryResult], dps: int) -> Fraction | None:
     if gate.metric == "claimed":
-        return claimed_accuracy(pred["entries"], gate.radius)
+        return claimed_accuracy(pred.entries, gate.radius)
     red = rederived_accuracy(results, gate.radius)
     if gate.metric == "rederived":
         return red
     assert gate.rho is not None
-    alpha = to_fraction(pred["statistics"]["alpha"])
-    return _pop(red, alpha, gate.rho, max(len(results), 1), dps)
+    return _pop(red, pred.statistics.alpha.value, gate.rho, max(len(results), 1), dps)
 
 
 def evaluate_gates(
     policy: Policy | None,
-    pred: Mapping[str, Any] | None,
+    pred: Predicate | None,
     results: Sequence[EntryResult],
     dps: int,
     *,
@@ -180,7 +174,7 @@ def evaluate_gates(
             msg = "certificate not verified: gate not evaluated"
             out.append(GateResult(gate.name, False, msg, None, thr))
             continue
-        norm = pred["guarantee"]["norm"]
+        norm = pred.guarantee.norm
         if gate.norm is not None and gate.norm != norm:
             msg = f"gate is for {gate.norm} but the certificate certifies {norm}"
             out.append(GateResult(gate.name, False, msg, None, thr))
@@ -201,7 +195,7 @@ def evaluate_gates(
         rho = f", rho={gate.rho_text}" if gate.rho_text else ""
         msg = (
             f"{gate.metric} certified accuracy at {norm} radius {gate.radius_text}{rho} = "
-            f"{to_decimal_str(value, 6, 'down')} {'>=' if ok else '<'} {thr}"
+            f"{decimal_string(value, 6, 'down')} {'>=' if ok else '<'} {thr}"
         )
-        out.append(GateResult(gate.name, ok, msg, to_decimal_str(value, 20, "down"), thr))
+        out.append(GateResult(gate.name, ok, msg, decimal_string(value, 20, "down"), thr))
     return out

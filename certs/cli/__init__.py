@@ -7,7 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from audit.cli import run_guarded
+from audit.errors import run_guarded
 from certs import __version__
 
 SUBCOMMANDS = ("keys", "certify", "replay")

@@ -34,3 +34,23 @@ def keypair(tmp_path: Path):
     pub = tmp_path / "key.pub.pem"
     pub.write_bytes(public_key_pem(key.public_key()))
     return key, pub
+
+
+@pytest.fixture
+def interrupt_after():
+    """A progress hook factory that raises KeyboardInterrupt after ``groups`` finished groups of inputs,
+    as a user's Ctrl-C would (the public way to stop a run; certify then saves the partial run)."""
+
+    def make(groups: int):
+        seen = 0
+
+        def hook(event: str, _info: dict) -> None:
+            nonlocal seen
+            if event == "input":
+                seen += 1
+                if seen >= groups:
+                    raise KeyboardInterrupt
+
+        return hook
+
+    return make

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 import torch
+from documents import as_dict
 
 from audit.errors import UsageError
-from audit.format import encode_certificate, load_certificate
+from audit.format import decode_statement, encode_certificate, load_certificate
 from audit.format.seeds import SEED_RULE, seed_for
 from audit.verify.pipeline import VerifyOptions, verify_file
 from audit.verify.verdicts import Verdict
@@ -33,7 +34,7 @@ def _verify(cert: Path, pub: Path, model: Path = WEIGHTS):
 def _predicate(cert: Path, pub: Path) -> dict:
     loaded = load_certificate(cert, [pub])
     assert loaded.statement is not None
-    return loaded.statement["predicate"]
+    return as_dict(loaded.statement.predicate)
 
 
 def test_cli_certify_then_audit_verify_round_trip(tmp_path: Path, keypair) -> None:
@@ -117,14 +118,14 @@ def test_seeds_follow_the_declared_rule_and_the_verifier_catches_a_redrawn_one(
     certify(WEIGHTS, DATA, opts, out=out, key=key, builder=BUILDER, indices="3,5,8")
     loaded = load_certificate(out, [pub])
     assert loaded.statement is not None
-    statement = loaded.statement
+    statement = as_dict(loaded.statement)
     pred = statement["predicate"]
     assert pred["sampler"]["seed_rule"] == SEED_RULE and pred["sampler"]["base_seed"] == 9
     assert [e["seed"] for e in pred["entries"]] == [seed_for(9, i) for i in (3, 5, 8)]
     assert _verify(out, pub).passed
     # the issuer re-draws input 5's noise with another seed and re-signs: the signature is valid, the seed not
     pred["entries"][1]["seed"] += 1
-    (tmp_path / "redrawn.json").write_bytes(encode_certificate(statement, key))
+    (tmp_path / "redrawn.json").write_bytes(encode_certificate(decode_statement(statement), key))
     rep = _verify(tmp_path / "redrawn.json", pub)
     assert rep.signature == "valid" and not rep.passed
     assert [e.verdict for e in rep.entries][1] is Verdict.PROTOCOL_VIOLATION
@@ -132,7 +133,9 @@ def test_seeds_follow_the_declared_rule_and_the_verifier_catches_a_redrawn_one(
     assert {rep.entries[i].verdict for i in (0, 2)} <= {Verdict.CERTIFIED, Verdict.ABSTAINED}
 
 
-def test_resume_after_interruption_gives_the_uninterrupted_certificate(tmp_path: Path, keypair) -> None:
+def test_resume_after_interruption_gives_the_uninterrupted_certificate(
+    tmp_path: Path, keypair, interrupt_after
+) -> None:
     key, pub = keypair
     opts = CertifyOptions(noise=NoiseSpec("gaussian", sigma="0.25"), n0=20, n=180, batch_size=100,
                           group_samples=400)  # fmt: skip
@@ -141,7 +144,7 @@ def test_resume_after_interruption_gives_the_uninterrupted_certificate(tmp_path:
     certify(WEIGHTS, DATA, opts, out=full, **kw)
     out = tmp_path / "cut.json"
     with pytest.raises(KeyboardInterrupt):
-        certify(WEIGHTS, DATA, opts, out=out, stop_after_groups=2, **kw)
+        certify(WEIGHTS, DATA, opts, out=out, progress=interrupt_after(2), **kw)
     partial = tmp_path / "cut.json.partial"
     assert not out.exists() and partial.exists()
     assert len(json.loads(partial.read_bytes())["entries"]) == 4
@@ -224,7 +227,7 @@ def test_cli_refuses_bad_options_and_data_before_sampling(tmp_path: Path, capsys
         (["--max", "-1"], DATA, "--max must be >= 1"),
         (["--device", "tpu"], DATA, "--device must be"),
         (["--seed", "-5"], DATA, "--seed must be in"),
-        (["--seed", str(2**64)], DATA, "--seed must be in"),
+        (["--seed", str(2**63)], DATA, "--seed must be in"),
         (["--k", "10"], DATA, "k=10 must be below num_classes=10"),
         (["--k", "3", "--n0", "20"], DATA, "--n0 does not apply"),
         (["--lambda", "0.3"], DATA, "--lambda does not apply to gaussian"),

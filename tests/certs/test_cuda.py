@@ -101,8 +101,8 @@ def test_certify_on_cuda_verifies(tmp_path: Path, keypair) -> None:
     opts = CertifyOptions(noise=NoiseSpec("gaussian", sigma="0.25"), n0=50, n=2000, device="cuda")
     out = tmp_path / "cuda.json"
     res = certify(weights, DATA, opts, out=out, key=key, builder="certs.demo_model:build", indices="0-7")
-    sampler = res.statement["predicate"]["sampler"]
-    assert sampler["device_type"] == "cuda" and sampler["rng_device"] == "cpu" and "cudnn" in sampler
+    sampler = res.statement.predicate.sampler
+    assert sampler.device_type == "cuda" and sampler.rng_device == "cpu" and isinstance(sampler.cudnn, str)
     report = verify_file(out, VerifyOptions(trusted_keys=[pub], model_paths=[str(weights)], workers=1))
     assert report.passed
 

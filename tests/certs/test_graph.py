@@ -274,29 +274,40 @@ def test_graph_counts_do_not_depend_on_batch_size_and_replay(demo_model, mode: s
     assert any(max(c) < 470 for _, c in runs[0])  # not all trivially unanimous
 
 
-def test_certificate_records_the_graph_and_resume_refuses_a_different_one(tmp_path: Path, keypair) -> None:
+def test_certificate_records_the_graph_and_resume_refuses_a_different_one(
+    tmp_path: Path, keypair, interrupt_after
+) -> None:
     key, pub = keypair
     kw = {"key": key, "builder": BUILDER, "indices": "0-5"}
     base = {"noise": SIGMA, "n0": 20, "n": 180, "batch_size": 100, "group_samples": 400}
     out = tmp_path / "c.json"
     with pytest.raises(KeyboardInterrupt):
-        certify(WEIGHTS, TEST_DATA, CertifyOptions(**base, graph="eager"), out=out, stop_after_groups=1, **kw)
+        certify(
+            WEIGHTS,
+            TEST_DATA,
+            CertifyOptions(**base, graph="eager"),
+            out=out,
+            progress=interrupt_after(1),
+            **kw,
+        )
     with pytest.raises(UsageError, match="different"):
         certify(WEIGHTS, TEST_DATA, CertifyOptions(**base, graph="optimized"), out=out, resume=True, **kw)
     certify(WEIGHTS, TEST_DATA, CertifyOptions(**base, graph="auto"), out=out, resume=True, **kw)
-    pred = load_certificate(out, [pub]).statement["predicate"]
-    assert pred["sampler"]["graph"] == "eager"
-    assert len(pred["entries"]) == 6
+    pred = load_certificate(out, [pub]).predicate
+    assert pred.sampler.graph == "eager"
+    assert len(pred.entries) == 6
     opts = VerifyOptions(trusted_keys=[pub], model_paths=[str(WEIGHTS)], workers=1)
     assert verify_file(out, opts).passed
     for mode in ("optimized", "fused"):
         opt = tmp_path / f"{mode}.json"
         certify(WEIGHTS, TEST_DATA, CertifyOptions(**base, graph=mode), out=opt, **kw)
-        assert load_certificate(opt, [pub]).statement["predicate"]["sampler"]["graph"] == GRAPHS[mode]
+        assert load_certificate(opt, [pub]).predicate.sampler.graph == GRAPHS[mode]
         assert verify_file(opt, opts).passed
 
 
-def test_auto_resume_reuses_the_graph_of_the_partial_run(tmp_path: Path, keypair, monkeypatch) -> None:
+def test_auto_resume_reuses_the_graph_of_the_partial_run(
+    tmp_path: Path, keypair, monkeypatch, interrupt_after
+) -> None:
     """auto's choice is timed, so a resumed run takes the graph the partial run recorded, not a new timing."""
     key, pub = keypair
     kw = {"key": key, "builder": BUILDER, "indices": "0-5"}
@@ -313,11 +324,11 @@ def test_auto_resume_reuses_the_graph_of_the_partial_run(tmp_path: Path, keypair
     monkeypatch.setattr(graph_module, "COMPARE_SHARE", 1)  # time the graphs even in this short run
     favour(OneDNNFused)
     with pytest.raises(KeyboardInterrupt):
-        certify(WEIGHTS, TEST_DATA, opts, out=out, stop_after_groups=1, **kw)
+        certify(WEIGHTS, TEST_DATA, opts, out=out, progress=interrupt_after(1), **kw)
     favour(torch.jit.ScriptModule)  # a fresh timing would now pick the optimised graph
     certify(WEIGHTS, TEST_DATA, opts, out=out, resume=True, **kw)
-    pred = load_certificate(out, [pub]).statement["predicate"]
-    assert pred["sampler"]["graph"] == GRAPHS["fused"] and len(pred["entries"]) == 6
+    pred = load_certificate(out, [pub]).predicate
+    assert pred.sampler.graph == GRAPHS["fused"] and len(pred.entries) == 6
 
 
 def test_a_torchscript_archive_is_optimised_without_tracing(tmp_path: Path, demo_model) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from documents import as_dict
 
 from audit.format import load_certificate, private_key_pem
 from audit.verify.pipeline import VerifyOptions, verify_file
@@ -33,7 +34,7 @@ def betting_cert(tmp_path: Path, keypair) -> tuple[Path, Path, dict]:
     assert rc == 0
     loaded = load_certificate(out, [pub])
     assert loaded.statement is not None
-    return out, pub, loaded.statement["predicate"]
+    return out, pub, as_dict(loaded.statement.predicate)
 
 
 def _verify(cert: Path, pub: Path):
@@ -103,7 +104,7 @@ def test_soft_sums_fit_the_schema_and_the_inequalities() -> None:
     sums = [4.0992057508026266e-16, 1e-300, 149.99999999999997, 0.0, 3.2, 150.00000000000003]
     sqs = [4.0992057508026266e-16**2, 1e-300, 149.9999999999999, 0.0, 0.01, 151.0]  # some impossible
     res = SampleResult(None, [0] * 6, sums, sqs)
-    got = soft_scores(res, n)
+    got = as_dict(soft_scores(res, n))
     for s_txt, q_txt in zip(got["sum"], got["sumsq"], strict=True):
         assert pattern.match(s_txt) and pattern.match(q_txt), (s_txt, q_txt)
         s, q = Fraction(Decimal(s_txt)), Fraction(Decimal(q_txt))

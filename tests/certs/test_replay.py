@@ -8,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from documents import as_dict
 
 from audit.errors import InputError, SignatureError, UsageError
-from audit.format import encode_certificate, generate_private_key, load_certificate
+from audit.format import decode_statement, encode_certificate, generate_private_key, load_certificate
 from certs.certify import CertifyOptions, certify
 from certs.cli import main as certs_main
 from certs.noise import NoiseSpec
@@ -31,12 +32,12 @@ def _issue(tmp_path: Path, key, opts: CertifyOptions, weights: Path = WEIGHTS, b
     certify(weights, DATA, opts, out=out, key=key, builder=builder, indices=indices)
     loaded = load_certificate(out, [key.public_key()])
     assert loaded.statement is not None
-    return out, loaded.statement
+    return out, as_dict(loaded.statement)
 
 
 def _resign(tmp_path: Path, statement: dict, key, name: str = "altered.json") -> Path:
     path = tmp_path / name
-    path.write_bytes(encode_certificate(statement, key))
+    path.write_bytes(encode_certificate(decode_statement(statement), key))
     return path
 
 

@@ -94,7 +94,7 @@ def test_certify_records_the_batch_size_it_settled_on(tmp_path: Path) -> None:
     opts = CertifyOptions(noise=NoiseSpec("gaussian", sigma="0.25"), n0=20, n=200)  # batch_size=None
     res = certify(root / "demo_cnn.safetensors", TEST_DATA, opts, out=tmp_path / "c.json",
                   builder="certs.demo_model:build", indices="0-3")  # fmt: skip
-    assert res.statement["predicate"]["sampler"]["batch_size"] in ladder(100, 4096, 4 * 220)
+    assert res.statement.predicate.sampler.batch_size in ladder(100, 4096, 4 * 220)
 
 
 def test_climb_stops_after_two_slow_sizes_and_skips_the_costly_ones() -> None:

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from realdata import realdata
 from scipy.stats import beta, norm
 
 from audit.cli import main as audit_main
-
-REAL = Path(__file__).resolve().parents[2] / "cases" / "realdata"  # verbatim copies, see README there
 
 
 def _printable(sigma: float, n: int, alpha: float) -> set[str]:
@@ -28,12 +27,12 @@ def _printable(sigma: float, n: int, alpha: float) -> set[str]:
 
 
 def _log_radii(name: str) -> list[tuple[int, str]]:
-    rows = (REAL / name).read_text().splitlines()[1:]
+    rows = realdata(name).read_text().splitlines()[1:]
     return [(int(c[0]), c[3]) for c in (r.split("\t") for r in rows) if c[2] != "-1"]
 
 
 def test_sigma025_fails_and_explains(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    log = REAL / "cohen_cifar10_resnet110_sigma025.tsv"
+    log = realdata("cohen_cifar10_resnet110_sigma025.tsv")
     out = tmp_path / "c025.json"
     code = audit_main(
         [
@@ -68,7 +67,7 @@ def test_sigma025_fails_and_explains(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_sigma012_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    log = REAL / "cohen_cifar10_resnet110_sigma012.tsv"
+    log = realdata("cohen_cifar10_resnet110_sigma012.tsv")
     ok = _printable(0.12, 100000, 0.001)
     assert all(r in ok for _, r in _log_radii(log.name))  # the independent check agrees the log is explicable
     out = tmp_path / "c012.json"
@@ -90,7 +89,7 @@ def test_sigma012_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_consistency_grid_finds_alpha_001(capsys: pytest.CaptureFixture[str]) -> None:
-    log = REAL / "cohen_cifar10_resnet110_sigma025.tsv"
+    log = realdata("cohen_cifar10_resnet110_sigma025.tsv")
     code = audit_main(
         ["consistency", str(log), "--sigma", "0.25", "--alphas", "0.001,0.01", "--ns", "100000", "--json"]
     )
@@ -108,7 +107,7 @@ def test_jia_topk_radii_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str
     args = [
         "import",
         "jia-topk",
-        str(REAL / "jia_topk_cifar_sigma025_counts.txt"),
+        str(realdata("jia_topk_cifar_sigma025_counts.txt")),
         "--sigma",
         "0.25",
         "--k",
@@ -116,7 +115,7 @@ def test_jia_topk_radii_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str
         "--alpha",
         "0.001",
         "--radii",
-        str(REAL / "jia_topk_cifar_sigma025_k3_radii.tsv"),
+        str(realdata("jia_topk_cifar_sigma025_k3_radii.tsv")),
         "--out",
         str(out),
     ]

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from documents import typed
 
 from audit.format import (
     SignatureStatus,
@@ -23,13 +24,13 @@ from certs.cli import main as certs_main
 SUBJECTS = [{"name": "m.safetensors", "digest": {"sha256": "a" * 64}}]
 
 
-def _predicate() -> dict:
+def _statement():
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "format"))
     try:
         from format_samples import family
     finally:
         sys.path.pop(0)
-    return family("gaussian")
+    return typed(family("gaussian"), SUBJECTS)
 
 
 def test_keygen_writes_pkcs8_0600_and_spki(tmp_path: Path) -> None:
@@ -51,7 +52,7 @@ def test_sign_in_place_and_to_out(tmp_path: Path) -> None:
     assert certs_main(["keygen", "--out", str(tmp_path)]) == 0
     key, pub = tmp_path / PRIVATE_KEY_NAME, tmp_path / PUBLIC_KEY_NAME
     cert = tmp_path / "cert.json"
-    write_certificate(cert, _predicate(), SUBJECTS, None)
+    write_certificate(cert, _statement(), None)
     out = tmp_path / "signed.json"
     assert certs_main(["sign", str(cert), "--key", str(key), "--out", str(out)]) == 0
     assert load_certificate(cert, [pub], allow_unsigned=True).signature is SignatureStatus.UNSIGNED
@@ -69,7 +70,7 @@ def test_sign_errors_exit_2_with_one_line(problem: str, tmp_path: Path) -> None:
     if problem == "missing-cert":
         cert = tmp_path / "nope.json"
     else:
-        write_certificate(cert, _predicate(), SUBJECTS, None)
+        write_certificate(cert, _statement(), None)
     if problem == "public-key-as-key":
         key = tmp_path / PUBLIC_KEY_NAME
     if problem == "garbage-cert":

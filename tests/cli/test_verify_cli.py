@@ -17,7 +17,7 @@ import pytest
 
 from audit.cli import main as audit_main
 from audit.errors import InputError
-from audit.verify.reports import write_text_atomic
+from audit.reports import write_text_atomic
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
 KEY = str(CASES / "keys" / "test-release.pub")

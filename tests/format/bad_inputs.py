@@ -7,15 +7,14 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from documents import statement_dict
 from format_samples import SUBJECTS, family
-
-from audit.format.document import build_statement
 
 SPARSE_SIZE = 300 * 1024 * 1024
 
 
 def statement_text() -> str:
-    return json.dumps(build_statement(family("gaussian"), SUBJECTS), sort_keys=True, separators=(",", ":"))
+    return json.dumps(statement_dict(family("gaussian"), SUBJECTS), sort_keys=True, separators=(",", ":"))
 
 
 def envelope(payload: bytes, ptype: str = "application/vnd.in-toto+json") -> bytes:

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from documents import as_dict, typed
 from format_samples import SUBJECTS, family
 
-from audit.errors import FormatError, InputError
+from audit.errors import AuditError, FormatError, InputError
 from audit.format import (
     PREDICATE_TYPE,
     SignatureRejected,
@@ -26,6 +27,7 @@ from audit.format import (
     write_certificate,
 )
 from audit.format.keys import key_id, private_key_pem, public_key_pem
+from audit.format.model import replace
 
 
 @pytest.mark.parametrize("name", ["gaussian", "laplace", "ablation", "soft"])
@@ -35,26 +37,26 @@ def test_round_trip_signed(name: str, tmp_path: Path) -> None:
     pub.write_bytes(public_key_pem(key.public_key()))
     predicate = family(name)
     cert = tmp_path / "cert.json"
-    write_certificate(cert, predicate, SUBJECTS, key)
+    write_certificate(cert, typed(predicate, SUBJECTS), key)
     loaded = load_certificate(cert, [Ed25519PrivateKey.generate().public_key(), pub])
     assert loaded.signature is SignatureStatus.VALID and loaded.accepted
     assert loaded.key_index == 1 and loaded.key_id == key_id(key)
     assert loaded.statement is not None
-    assert loaded.statement["predicate"] == predicate  # exact values survive, types included
-    assert loaded.statement["subject"] == SUBJECTS
-    assert loaded.statement["predicateType"] == PREDICATE_TYPE
+    assert as_dict(loaded.statement.predicate) == predicate  # exact values survive, types included
+    assert as_dict(loaded.statement.subject) == SUBJECTS
+    assert loaded.statement.predicate_type == PREDICATE_TYPE
     assert semantic_problems(loaded.statement) == []
     # The file is a DSSE envelope whose payload decodes to exactly the verified bytes.
     env = json.loads(cert.read_text())
     assert base64.b64decode(env["payload"]) == loaded.payload
-    assert json.loads(loaded.payload) == loaded.statement
+    assert json.loads(loaded.payload) == as_dict(loaded.statement)
 
 
 @pytest.mark.parametrize("name", ["gaussian", "soft"])
 def test_unsigned_then_certs_sign(name: str, tmp_path: Path) -> None:
     key = Ed25519PrivateKey.generate()
     cert = tmp_path / "cert.json"
-    write_certificate(cert, family(name), SUBJECTS, None)
+    write_certificate(cert, typed(family(name), SUBJECTS), None)
     with pytest.raises(SignatureRejected) as exc:
         load_certificate(cert, [key.public_key()])
     assert exc.value.status is SignatureStatus.UNSIGNED
@@ -70,18 +72,18 @@ def test_unsigned_then_certs_sign(name: str, tmp_path: Path) -> None:
         sign_certificate_file(out, key)
 
 
-def test_write_refuses_schema_violations_and_nan(tmp_path: Path) -> None:
-    bad = family("gaussian")
-    bad["entries"][0]["counts"][0] = -1
+def test_write_refuses_what_the_reader_would_refuse(tmp_path: Path) -> None:
+    st = typed(family("gaussian"), SUBJECTS)
+    bad_entry = replace(st.predicate.entries[0], counts=[-1, 2, 95, 4])  # built by hand, never validated
+    bad = replace(st, predicate=replace(st.predicate, entries=[bad_entry, *st.predicate.entries[1:]]))
     with pytest.raises(FormatError) as exc:
-        write_certificate(tmp_path / "c.json", bad, SUBJECTS, None)
-    assert exc.value.entry == 0 and exc.value.field == "counts[0]"
-    nan = family("gaussian")
-    nan["sampler"]["software"]["x"] = float("nan")
-    with pytest.raises(FormatError):
-        write_certificate(tmp_path / "c.json", nan, SUBJECTS, None)
-    with pytest.raises(FormatError):
-        write_certificate(tmp_path / "c.json", nan, SUBJECTS, None, validate=False)
+        write_certificate(tmp_path / "c.json", bad, None)
+    assert (
+        exc.value.entry == 0 and exc.value.field == "counts[0]" and exc.value.file == str(tmp_path / "c.json")
+    )
+    odd = replace(st, predicate=replace(st.predicate, sampler=replace(st.predicate.sampler, base_seed=2**63)))
+    with pytest.raises(AuditError):  # an integer JSON cannot carry as int64
+        write_certificate(tmp_path / "c.json", odd, None)
     assert not (tmp_path / "c.json").exists()
 
 
@@ -101,7 +103,7 @@ def test_model_digests_file_and_directory(tmp_path: Path) -> None:
     f = tmp_path / "m.safetensors"
     f.write_bytes(b"weights")
     single = model_digests(f)
-    assert single.subject == {
+    assert as_dict(single.subject) == {
         "name": "m.safetensors",
         "digest": {"sha256": hashlib.sha256(b"weights").hexdigest()},
     }
@@ -111,17 +113,20 @@ def test_model_digests_file_and_directory(tmp_path: Path) -> None:
     (d / "sub" / "a.bin").write_bytes(b"A")
     digests = model_digests(d)
     ha, hb = hashlib.sha256(b"A").hexdigest(), hashlib.sha256(b"B").hexdigest()
-    assert digests.model_files == [{"name": "b.bin", "sha256": hb}, {"name": "sub/a.bin", "sha256": ha}]
+    assert as_dict(digests.model_files) == [
+        {"name": "b.bin", "sha256": hb},
+        {"name": "sub/a.bin", "sha256": ha},
+    ]
     # Root digest = sha256 of `sha256sum`-style manifest, computed here by hand.
     manifest = f"{hb}  b.bin\n{ha}  sub/a.bin\n".encode()
-    assert digests.subject["digest"]["sha256"] == hashlib.sha256(manifest).hexdigest()
+    assert digests.subject.digest.sha256 == hashlib.sha256(manifest).hexdigest()
     # Check against a certificate statement, then tamper with one file.
     pred = family("gaussian")
-    pred["model_files"] = digests.model_files
+    pred["model_files"] = as_dict(digests.model_files)
     cert = tmp_path / "c.json"
     key = Ed25519PrivateKey.generate()
     (tmp_path / "k.pem").write_bytes(private_key_pem(key))
-    write_certificate(cert, pred, [digests.subject], key)
+    write_certificate(cert, typed(pred, [as_dict(digests.subject)]), key)
     st = load_certificate(cert, [key.public_key()]).statement
     assert st is not None and check_model_digests(st, d) == []
     (d / "sub" / "a.bin").write_bytes(b"A!")
@@ -141,4 +146,4 @@ def test_directory_root_digest_matches_coreutils(tmp_path: Path) -> None:
         (d / rel).write_bytes(data)
     script = "find . -type f | sed 's|^./||' | LC_ALL=C sort | xargs sha256sum | sha256sum"
     out = subprocess.run(["sh", "-c", script], cwd=d, capture_output=True, text=True, check=True).stdout
-    assert model_digests(d).subject["digest"]["sha256"] == out.split()[0]
+    assert model_digests(d).subject.digest.sha256 == out.split()[0]

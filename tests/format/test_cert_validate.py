@@ -2,24 +2,46 @@
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from typing import Any
 
+import jsonschema
 import pytest
+from documents import statement_dict
 from format_samples import SUBJECTS, family
 
 from audit.errors import FormatError
-from audit.format.document import build_statement
-from audit.format.validate import Problem, semantic_problems, validate_schema, validate_semantics
+from audit.format import Statement, decode_statement
+from audit.format.validate import Problem, semantic_problems, validate_semantics
 
 
 def _st(pred: dict[str, Any]) -> dict[str, Any]:
-    return build_statement(pred, SUBJECTS)
+    return statement_dict(pred, SUBJECTS)
+
+
+def validate_schema(st: dict[str, Any], file: str | None = None) -> Statement:
+    """The typed reader: decoding checks the structure (FormatError naming file, entry and field)."""
+    return decode_statement(st, file=file)
+
+
+_INTEGERS = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda _checker, x: isinstance(x, int) and not isinstance(x, bool)
+)
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=_INTEGERS)
+
+
+def _schema_errors(st: dict[str, Any]) -> list[str]:
+    """Violations of the published JSON Schema (the contract the typed reader implements), with JSON
+    integers taken as the JSON integer token (``1.0`` is a number, not an integer, as the format says)."""
+    text = resources.files("audit.format").joinpath("schema/certificate.schema.json").read_text()
+    return [e.message for e in _Validator(json.loads(text)).iter_errors(st)]
 
 
 @pytest.mark.parametrize("name", ["gaussian", "laplace", "ablation", "soft"])
 def test_samples_are_valid(name: str) -> None:
-    validate_schema(_st(family(name)))
-    validate_semantics(_st(family(name)))
+    validate_semantics(validate_schema(_st(family(name))))
+    assert _schema_errors(_st(family(name))) == []
 
 
 SCHEMA_CASES = [
@@ -38,7 +60,7 @@ SCHEMA_CASES = [
     (lambda p: p["entries"][0].update(selection_counts=None), 0, "selection_counts"),  # separate-draw
     (lambda p: p["statistics"].update(alpha=0.001), None, "predicate.statistics.alpha"),
     (lambda p: p["statistics"].pop("n"), None, "predicate.statistics"),
-    (lambda p: p["statistics"].update(interval="magic"), None, "predicate.statistics.interval"),
+    (lambda p: p["statistics"].update(interval="Magic!"), None, "predicate.statistics.interval"),
     (lambda p: p["smoothing"].update(sigma=None), None, "predicate.smoothing.sigma"),
     (lambda p: p["smoothing"].update(family="uniform"), None, "predicate.smoothing.family"),
     (lambda p: p.update(format_version=2), None, "predicate.format_version"),
@@ -58,6 +80,25 @@ def test_schema_violations_name_entry_and_field(mutate: Any, entry: int | None, 
         assert err.field == field
     assert err.file == "c.json" and str(err).startswith("c.json: ")
     assert "\n" not in str(err)
+    assert _schema_errors(_st(pred)), "the published schema refuses it too"
+
+
+STRICTER_THAN_THE_SCHEMA = [
+    # Python's ``$`` matches before a final newline, so the schema's patterns let these through
+    (lambda p: p["entries"][0]["claim"].update(radius="0.378\n"), 0, "claim.radius"),
+    (lambda p: p["statistics"].update(alpha="0.001\n"), None, "predicate.statistics.alpha"),
+    (lambda p: p["entries"][0].update(input_sha256="b" * 64 + "\n"), 0, "input_sha256"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "entry", "field"), STRICTER_THAN_THE_SCHEMA)
+def test_the_reader_is_stricter_than_the_schema_patterns(mutate: Any, entry: int | None, field: str) -> None:
+    pred = family("gaussian")
+    mutate(pred)
+    assert _schema_errors(_st(pred)) == []  # the documented difference
+    with pytest.raises(FormatError) as exc:
+        validate_schema(_st(pred))
+    assert (exc.value.entry, exc.value.field) == (entry, field)
 
 
 def test_statement_envelope_fields_are_checked() -> None:
@@ -104,8 +145,8 @@ SEMANTIC_CASES = [
 def test_semantic_problems(mutate: Any, entry: int | None, field: str, text: str) -> None:
     pred = family("gaussian")
     mutate(pred)
-    st = _st(pred)
-    validate_schema(st)  # schema-valid but inconsistent
+    assert _schema_errors(_st(pred)) == []  # schema-valid but inconsistent
+    st = validate_schema(_st(pred))
     problems = semantic_problems(st)
     assert len(problems) == 1, problems
     (p,) = problems
@@ -120,16 +161,16 @@ def test_problems_are_collected_per_entry() -> None:
     pred = family("gaussian")
     pred["entries"][0]["counts"] = [1, 2, 95, 3]
     pred["entries"][1]["true_label"] = 9
-    problems = semantic_problems(_st(pred))
+    problems = semantic_problems(validate_schema(_st(pred)))
     assert [(p.entry, p.field) for p in problems] == [(0, "counts"), (1, "true_label")]
     with pytest.raises(FormatError, match="1 more"):
-        validate_semantics(_st(pred))
+        validate_semantics(validate_schema(_st(pred)))
 
 
 def test_ablation_radius_must_be_an_integer() -> None:
     pred = family("ablation")
     pred["entries"][0]["claim"]["radius"] = "16.5"
-    (p,) = semantic_problems(_st(pred))
+    (p,) = semantic_problems(validate_schema(_st(pred)))
     assert (p.entry, p.field) == (0, "claim.radius")
 
 
@@ -137,7 +178,7 @@ def test_soft_score_consistency() -> None:
     pred = family("soft")
     pred["entries"][0]["scores"]["sumsq"][2] = "95"  # above sum=90.125: impossible for scores in [0,1]
     pred["entries"][1]["scores"]["sum"][0] = "101"  # above n=100
-    problems = semantic_problems(_st(pred))
+    problems = semantic_problems(validate_schema(_st(pred)))
     assert [(p.entry, p.field) for p in problems] == [(0, "scores.sumsq[2]"), (1, "scores.sum[0]")]
 
 
@@ -177,15 +218,13 @@ DIMENSION_BAD = [
 
 @pytest.mark.parametrize(("name", "d", "shape"), DIMENSION_OK)
 def test_dimension_agrees_with_the_input_shape(name: str, d: int, shape: list[int] | None) -> None:
-    st = _st(_with_space(name, d, shape))
-    validate_schema(st)
+    st = validate_schema(_st(_with_space(name, d, shape)))
     assert semantic_problems(st) == []
 
 
 @pytest.mark.parametrize(("name", "d", "shape", "text"), DIMENSION_BAD)
 def test_dimension_contradicting_the_input_shape(name: str, d: int, shape: list[int], text: str) -> None:
-    st = _st(_with_space(name, d, shape))
-    validate_schema(st)
+    st = validate_schema(_st(_with_space(name, d, shape)))
     (p,) = semantic_problems(st)
     assert (p.entry, p.field) == (None, "smoothing.d") and text in p.message and f"{shape}" in p.message
     with pytest.raises(FormatError) as exc:
@@ -197,6 +236,5 @@ def test_input_space_without_shape_is_not_checked() -> None:
     pred = family("gaussian")
     pred["smoothing"]["d"] = 5
     del pred["smoothing"]["input_space"]["shape"]
-    st = _st(pred)
-    validate_schema(st)
+    st = validate_schema(_st(pred))
     assert semantic_problems(st) == []

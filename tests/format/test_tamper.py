@@ -13,6 +13,7 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from documents import typed
 from format_samples import SUBJECTS, family
 
 from audit.errors import InputError
@@ -22,7 +23,6 @@ from audit.format.certificate import (
     encode_certificate,
     load_certificate_bytes,
 )
-from audit.format.document import build_statement
 
 KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 TRUSTED = [KEY.public_key()]
@@ -31,7 +31,7 @@ TRUSTED = [KEY.public_key()]
 def _small_signed() -> bytes:
     pred = family("gaussian")
     pred["entries"] = pred["entries"][:1]
-    return encode_certificate(build_statement(pred, SUBJECTS), KEY)
+    return encode_certificate(typed(pred, SUBJECTS), KEY)
 
 
 SIGNED = _small_signed()

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
+from realdata import realdata
 
 from audit.theory import FLOAT, CertificationSpec, Evidence, derive, mp_backend
-
-DATA = Path(__file__).resolve().parents[2] / "cases" / "realdata"
 
 SPEC = CertificationSpec("gaussian", "topk", "simuem", "0.001", k=3, sigma="0.25", num_classes=10)
 
 
 def _rows() -> list[tuple[list[int], int, str]]:
-    counts_path = DATA / "jia_topk_cifar_sigma025_counts.txt"
-    radii_path = DATA / "jia_topk_cifar_sigma025_k3_radii.tsv"
+    counts_path = realdata("jia_topk_cifar_sigma025_counts.txt")
+    radii_path = realdata("jia_topk_cifar_sigma025_k3_radii.tsv")
     if not counts_path.exists():
         pytest.skip("real data not available")
     rows = [list(map(int, line.split())) for line in counts_path.read_text().splitlines() if line.strip()]

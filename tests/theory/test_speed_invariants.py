@@ -9,17 +9,15 @@ from __future__ import annotations
 import math
 import random
 from fractions import Fraction
-from pathlib import Path
 
 import mpmath
 import pytest
+from realdata import realdata
 
 from audit.theory import binomial as bn
 from audit.theory import cp_lower, cp_upper, mp_backend, topk_radius
 from audit.theory import gaussian as ga
 from audit.theory.precision import MpBackend
-
-REAL = Path(__file__).resolve().parents[2] / "cases" / "realdata" / "jia_topk_cifar_sigma025_counts.txt"
 
 
 def _exact(x: object) -> Fraction:
@@ -168,7 +166,11 @@ def test_fast_path_is_taken_on_real_counts(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr(bn, "_cp_lower_root_fallback", spy)
     B = MpBackend(50)
-    rows = [list(map(int, ln.split())) for ln in REAL.read_text().splitlines()[:15] if ln.strip()]
+    rows = [
+        list(map(int, ln.split()))
+        for ln in realdata("jia_topk_cifar_sigma025_counts.txt").read_text().splitlines()[:15]
+        if ln.strip()
+    ]
     for row in rows:
         bn.simuem_bounds(row[:10], row[10], "0.001", B)
     assert calls == []

@@ -10,20 +10,19 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from documents import typed
 from verify_builders import entry, predicate
 
 from audit.cli import main as audit_main
 from audit.format import (
+    Statement,
     check_model_digests,
     encode_certificate,
     generate_private_key,
     public_key_pem,
-    validate_schema,
 )
-from audit.format.document import build_statement
 from audit.verify.pipeline import VerifyOptions, verify_statement
 
 COUNTS = [99000, 500, 500] + [0] * 7  # Cohen cp at alpha 0.001: radius ~0.565 >= 0.5, certified
@@ -32,16 +31,14 @@ SHA_W = hashlib.sha256(WEIGHTS).hexdigest()
 ZEROS = "0" * 64
 
 
-def _statement(model_files: list[dict[str, str]], subject_sha: str) -> dict[str, Any]:
+def _statement(model_files: list[dict[str, str]], subject_sha: str) -> Statement:
     p = predicate()
     p["entries"] = [entry(i, 0, "0.5", counts=list(COUNTS)) for i in range(2)]
     p["model_files"] = model_files
-    st = build_statement(p, [{"name": "m.safetensors", "digest": {"sha256": subject_sha}}])
-    validate_schema(st)
-    return st
+    return typed(p, [{"name": "m.safetensors", "digest": {"sha256": subject_sha}}])
 
 
-def _rules(st: dict[str, Any]) -> list[str]:
+def _rules(st: Statement) -> list[str]:
     rep = verify_statement(st, "mem", VerifyOptions(workers=1, slack=False))
     return [f.rule for f in rep.findings]
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 
 from audit.format import load_certificate
+from audit.format.model import replace
 from audit.verify.pipeline import VerifyOptions, verify_statement
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
@@ -14,17 +14,10 @@ CASES = Path(__file__).resolve().parents[2] / "cases"
 
 def test_pool_matches_in_process() -> None:
     loaded = load_certificate(CASES / "counts_not_summing.json", [CASES / "keys" / "test-release.pub"])
-    stmt = copy.deepcopy(loaded.statement)
-    assert stmt is not None
-    base = stmt["predicate"]["entries"]
-    entries = []
-    for rep in range(7):  # 84 entries > POOL_THRESHOLD
-        for e in base:
-            e2 = copy.deepcopy(e)
-            e2["id"] = f"{e['id']}#{rep}"
-            e2["input_sha256"] = None
-            entries.append(e2)
-    stmt["predicate"]["entries"] = entries
+    assert loaded.statement is not None
+    base = loaded.statement.predicate.entries
+    entries = [replace(e, id=f"{e.id}#{rep}", input_sha256=None) for rep in range(7) for e in base]  # 84 > 64
+    stmt = replace(loaded.statement, predicate=replace(loaded.statement.predicate, entries=entries))
     one = verify_statement(stmt, "x", VerifyOptions(workers=1, slack=False))
     two = verify_statement(stmt, "x", VerifyOptions(workers=2, slack=False))
     assert json.dumps(one.to_json()) == json.dumps(two.to_json())

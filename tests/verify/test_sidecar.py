@@ -14,6 +14,7 @@ import pytest
 from scipy.stats import norm
 from verify_builders import entry, predicate, statement
 
+from audit.format import Statement
 from audit.verify.pipeline import VerifyOptions, verify_statement
 
 N, C = 400, 3
@@ -39,15 +40,18 @@ def npy_bytes(x: np.ndarray, dtype: str = "<f8") -> bytes:
     return buf.getvalue()
 
 
-def cert(tmp_path: Path, data: bytes | None, rel: str, sha: str | None = None) -> tuple[dict, str]:
-    """An unsigned statement with one betting entry whose sidecar is ``rel`` (written from ``data``)."""
+def cert(
+    tmp_path: Path, data: bytes | None, rel: str, sha: str | None = None, *, interval: str = "betting",
+    with_sidecar: bool = True,
+) -> tuple[Statement, str]:  # fmt: skip
+    """An unsigned statement with one ``interval`` entry whose sidecar is ``rel`` (written from ``data``)."""
     if data is not None:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_bytes(data)
     p = predicate()
     p["guarantee"].update(output="soft", radius_method="soft-gaussian")
     p["statistics"].update(
-        interval="betting",
+        interval=interval,
         n=N,
         num_classes=C,
         alpha_split=[{"bound": "F_low", "alpha": "0.0005"}, {"bound": "F_up", "alpha": "0.0005"}],
@@ -56,7 +60,7 @@ def cert(tmp_path: Path, data: bytes | None, rel: str, sha: str | None = None) -
     sums = [f"{float(r.sum()):.6f}" for r in x]
     sqs = [f"{float((r * r).sum()):.12f}" for r in x]
     digest = sha or hashlib.sha256(data or b"").hexdigest()
-    sc = {"sum": sums, "sumsq": sqs, "sidecar": {"path": rel, "sha256": digest}}
+    sc = {"sum": sums, "sumsq": sqs, "sidecar": {"path": rel, "sha256": digest} if with_sidecar else None}
     p["entries"].append(entry(0, 0, "0.01", scores=sc))
     return statement(p), str(tmp_path / "cert.json")
 
@@ -145,16 +149,14 @@ def test_sha_mismatch(tmp_path: Path) -> None:
 
 
 def test_betting_without_sidecar_is_evidence_missing(tmp_path: Path) -> None:
-    st, path = cert(tmp_path, json_bytes(samples()), "side/s.json")
-    st["predicate"]["entries"][0]["scores"]["sidecar"] = None
+    st, path = cert(tmp_path, json_bytes(samples()), "side/s.json", with_sidecar=False)
     (res,) = verify_statement(st, path, VerifyOptions(workers=1)).entries
     assert str(res.verdict) == "inconsistent-evidence"
     assert res.findings[0].rule == "SA107"
 
 
 def test_hoeffding_entry_gets_betting_slack(tmp_path: Path) -> None:
-    st, path = cert(tmp_path, json_bytes(samples()), "side/s.json")
-    st["predicate"]["statistics"]["interval"] = "hoeffding"
+    st, path = cert(tmp_path, json_bytes(samples()), "side/s.json", interval="hoeffding")
     (res,) = verify_statement(st, path, VerifyOptions(workers=1)).entries
     assert str(res.verdict) == "certified"
     methods = [s["method"] for s in res.slack]

@@ -1,26 +1,30 @@
-"""Small certificate builders for the verifier tests (schema-checked statements, no signatures)."""
+"""Small certificate builders for the verifier tests: predicate dicts (test data), decoded into the typed
+model by :func:`statement` as the verifier reads them (no signatures)."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
-from audit.format import validate_schema
-from audit.format.document import build_statement
-from audit.verify.importers.skeleton import gaussian_l2_predicate, single_bound_statistics
+from documents import as_dict, typed
+
+from audit.format import Statement
+from audit.importers.skeleton import gaussian_l2_predicate, single_bound_statistics
 
 SUBJECT = [{"name": "m.safetensors", "digest": {"sha256": "0" * 63 + "1"}}]
 
-BASE: dict[str, Any] = gaussian_l2_predicate(
-    tool="tests",
-    source="tests/verify",
-    sigma="0.25",
-    k=1,
-    radius_method="cohen",
-    statistics=single_bound_statistics(
-        alpha="0.001", interval="cp", bound="pA_low", n=100000, num_classes=10
-    ),
-    entries=[],
+BASE: dict[str, Any] = as_dict(
+    gaussian_l2_predicate(
+        tool="tests",
+        source="tests/verify",
+        sigma="0.25",
+        k=1,
+        radius_method="cohen",
+        statistics=single_bound_statistics(
+            alpha="0.001", interval="cp", bound="pA_low", n=100000, num_classes=10
+        ),
+        entries=[],
+    )
 )
 BASE["tool"]["version"] = "0"
 BASE["created"] = "2026-11-21T12:00:00Z"
@@ -58,7 +62,5 @@ def entry(
     }
 
 
-def statement(pred: dict[str, Any]) -> dict[str, Any]:
-    st = build_statement(pred, SUBJECT)
-    validate_schema(st)
-    return st
+def statement(pred: dict[str, Any]) -> Statement:
+    return typed(pred, SUBJECT)

@@ -11,13 +11,13 @@ Guarantees:
   ``(num_classes, n)`` read with ``allow_pickle=False``. Every score must lie in [0, 1].
 * Every problem raises :class:`SidecarError` with a one-line reason; the verifier turns it into an
   ``inconsistent-evidence`` verdict (rule SA108, exit 1), never an exception escaping the entry.
+* :func:`npy_bytes` is the one writer of ``.npy`` sidecars (the issuer's), :data:`MAX_SIDECAR_BYTES` the
+  one limit both sides apply.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
-from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from audit.errors import AuditError
-from audit.format import parse_json_strict, read_bounded
-from audit.format.io import JsonLimits
-from audit.format.validate import to_fraction
+from audit.format.io import JsonLimits, parse_json_strict, read_bounded, sha256_bytes
+from audit.format.model import SidecarRef
+from audit.format.numbers import NumberError, parse_decimal
 
 MAX_SIDECAR_BYTES = 64 * 1024 * 1024
 SIDECAR_VERSION = 1
@@ -75,9 +75,9 @@ def _from_json(data: bytes, num_classes: int, n: int) -> list[list[Fraction]]:
             if not isinstance(text, str):
                 raise SidecarError(f"samples[{i}][{t}]: scores are decimal strings")
             try:
-                vals.append(_unit(to_fraction(text), f"samples[{i}][{t}]"))
-            except ValueError as exc:
-                raise SidecarError(f"samples[{i}][{t}]: {exc}") from None
+                vals.append(_unit(parse_decimal(text), f"samples[{i}][{t}]"))
+            except NumberError as exc:
+                raise SidecarError(f"samples[{i}][{t}]: {exc.message}") from None
         out.append(vals)
     return out
 
@@ -97,19 +97,26 @@ def _from_npy(data: bytes, num_classes: int, n: int) -> np.ndarray:
     return arr
 
 
-def load_samples(cert_path: str, ref: Mapping[str, Any], num_classes: int, n: int) -> list[Any]:
+def load_samples(cert_path: str, ref: SidecarRef, num_classes: int, n: int) -> list[Any]:
     """Per-class score sequences (``[class][sample]``, sampling order) from a verified sidecar."""
-    path = resolve(cert_path, str(ref["path"]))
+    path = resolve(cert_path, ref.path)
     try:
         data = read_bounded(path, MAX_SIDECAR_BYTES)
     except AuditError as exc:
-        raise SidecarError(f"cannot read sidecar {ref['path']!r}: {exc.message}") from None
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != str(ref["sha256"]).lower():
+        raise SidecarError(f"cannot read sidecar {ref.path!r}: {exc.message}") from None
+    digest = sha256_bytes(data)
+    if digest != ref.sha256:
         raise SidecarError(
-            f"sidecar {ref['path']!r} has sha256 {digest}, the certificate signs {ref['sha256']}: "
+            f"sidecar {ref.path!r} has sha256 {digest}, the certificate signs {ref.sha256}: "
             "the per-sample scores were altered or replaced"
         )
     if path.suffix == ".npy":
         return list(_from_npy(data, num_classes, n))
     return _from_json(data, num_classes, n)
+
+
+def npy_bytes(samples: np.ndarray) -> bytes:
+    """The ``.npy`` bytes of a ``(num_classes, n)`` score array as written to a sidecar (``<f8``, C order)."""
+    buf = io.BytesIO()
+    np.save(buf, np.ascontiguousarray(samples, dtype="<f8"), allow_pickle=False)
+    return buf.getvalue()

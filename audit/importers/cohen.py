@@ -13,19 +13,20 @@ and the selection draw are reconstructed (``reconstructed`` lists which fields),
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
-from audit.theory import FLOAT, cp_lower, mp_backend
-from audit.theory.gaussian import cohen_radius
-from audit.verify.exact import to_decimal_str, to_fraction
-from audit.verify.importers.cohen_log import LogRow, parse_cohen_log
-from audit.verify.importers.printed import printed_interval, smallest_count
-from audit.verify.importers.skeleton import gaussian_l2_predicate, single_bound_statistics
+from audit.format.io import sha256_file
+from audit.format.model import Claim, Digest, Entry, EntryImport, Predicate, PredicateImport, Subject
+from audit.format.numbers import NonNegDec, decimal_string, parse_decimal, printed_interval
+from audit.importers.cohen_log import LogRow, parse_cohen_log
+from audit.importers.printed import smallest_count
+from audit.importers.skeleton import gaussian_l2_predicate, single_bound_statistics
+from audit.theory import FLOAT, cohen_radius, cp_lower, mp_backend
+
+SOURCE = "cohen-certify-log"
 
 
 def cohen_radius_fn(
@@ -76,6 +77,36 @@ def match_count(text: str, sigma: Fraction, n: int, alpha: Fraction, dps: int) -
     return (k if ok else None), k
 
 
+def _row_entry(
+    row: LogRow, name: str, num_classes: int, n: int, n0: int, match: tuple[int | None, int] | None
+) -> Entry:
+    """The entry of one log row: an abstention, or the recorded count behind the printed radius."""
+    lab = row.label % num_classes
+    if match is None:  # abstain: an even split that no radius is derived from
+        counts, sel = [0] * num_classes, [0] * num_classes
+        other = (lab + 1) % num_classes
+        counts[lab], counts[other] = n // 2, n - n // 2
+        sel[lab], sel[other] = n0 // 2, n0 - n0 // 2
+        claim = Claim(abstain=True, label=None, radius=None)
+        imported = EntryImport(source=SOURCE, line=row.line, reconstructed=["counts", "selection_counts"])
+    else:
+        record, p = match[1], row.predict
+        counts, sel = [0] * num_classes, [0] * num_classes
+        counts[p], counts[(p + 1) % num_classes] = record, n - record
+        sel[p] = n0
+        lo = printed_interval(row.radius)[0]
+        claim = Claim(abstain=False, label=p, radius=NonNegDec(decimal_string(lo, 10, "down")))
+        reconstructed = ["counts (all but the certified label)", "selection_counts"]
+        imported = EntryImport(
+            source=SOURCE, line=row.line, printed_radius=row.radius, reconstructed=reconstructed
+        )
+    true_label = row.label if 0 <= row.label < num_classes else None
+    return Entry(
+        id=f"{name}:{row.idx}", input_sha256=None, true_label=true_label, seed=None, selection_counts=sel,
+        counts=counts, scores=None, claim=claim, imported=imported,
+    )  # fmt: skip
+
+
 def import_cohen(
     log: str | Path,
     *,
@@ -85,56 +116,25 @@ def import_cohen(
     n0: int = 100,
     num_classes: int = 10,
     dps: int = 50,
-) -> tuple[dict[str, Any], list[dict[str, Any]], list[RowMatch]]:
+) -> tuple[Predicate, list[Subject], list[RowMatch]]:
     """(predicate, subjects, per-row matches) for a Cohen log at the stated settings."""
     rows = parse_cohen_log(log)
-    sig, a = to_fraction(sigma), to_fraction(alpha)
-    data = Path(log).read_bytes()
-    subjects = [{"name": Path(log).name, "digest": {"sha256": hashlib.sha256(data).hexdigest()}}]
-    entries: list[dict[str, Any]] = []
+    sig, a, name = parse_decimal(sigma), parse_decimal(alpha), Path(log).name
+    subjects = [Subject(name=name, digest=Digest(sha256=sha256_file(log)))]
+    entries: list[Entry] = []
     matches: list[RowMatch] = []
     memo: dict[str, tuple[int | None, int]] = {}
     for row in rows:
-        lab = row.label % num_classes
-        other = (lab + 1) % num_classes
+        match = None
         if row.abstain:
-            counts = [0] * num_classes
-            counts[lab], counts[other] = n // 2, n - n // 2
-            sel = [0] * num_classes
-            sel[lab], sel[other] = n0 // 2, n0 - n0 // 2
-            claim = {"abstain": True, "label": None, "radius": None}
-            ext: dict[str, Any] = {"reconstructed": ["counts", "selection_counts"]}
             matches.append(RowMatch(row, None, None, Fraction(0), Fraction(0)))
         else:
             if row.radius not in memo:
                 memo[row.radius] = match_count(row.radius, sig, n, a, dps)
-            count, record = memo[row.radius]
+            match = memo[row.radius]
             lo, hi = printed_interval(row.radius)
-            p = row.predict
-            counts = [0] * num_classes
-            counts[p] = record
-            counts[(p + 1) % num_classes] = n - record
-            sel = [0] * num_classes
-            sel[p] = n0
-            claim = {"abstain": False, "label": p, "radius": to_decimal_str(lo, 10)}
-            ext = {
-                "printed_radius": row.radius,
-                "reconstructed": ["counts (all but the certified label)", "selection_counts"],
-            }
-            matches.append(RowMatch(row, count, record if count is None else None, lo, hi))
-        entries.append(
-            {
-                "id": f"{Path(log).name}:{row.idx}",
-                "input_sha256": None,
-                "true_label": row.label if 0 <= row.label < num_classes else None,
-                "seed": None,
-                "selection_counts": sel,
-                "counts": counts,
-                "scores": None,
-                "claim": claim,
-                "imported": {"source": "cohen-certify-log", "line": row.line, **ext},
-            }
-        )
+            matches.append(RowMatch(row, match[0], match[1] if match[0] is None else None, lo, hi))
+        entries.append(_row_entry(row, name, num_classes, n, n0, match))
     predicate = gaussian_l2_predicate(
         tool="audit import cohen",
         source="locuslab/smoothing certify.py (imported log)",
@@ -145,8 +145,8 @@ def import_cohen(
             alpha=alpha, interval="cp", bound="pA_low", n0=n0, n=n, num_classes=num_classes
         ),
         entries=entries,
+        imported=PredicateImport(source=SOURCE, log=name, radius_digits=3),
     )
-    predicate["imported"] = {"source": "cohen-certify-log", "log": Path(log).name, "radius_digits": 3}
     return predicate, subjects, matches
 
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audit.verify.importers.cohen_log import parse_printed
-from audit.verify.importers.printed import printed_interval, smallest_count
+from audit.format.numbers import printed_interval, printed_value
+from audit.importers.printed import smallest_count
 
 
 @settings(max_examples=400, deadline=None)
@@ -42,9 +42,9 @@ def test_hand_values(text: str, lo: str, hi: str) -> None:
 
 def test_four_digits_rejected() -> None:
     with pytest.raises(ValueError):
-        parse_printed("0.3781")
+        printed_value("0.3781")
     with pytest.raises(ValueError):
-        parse_printed("nan")
+        printed_value("nan")
 
 
 def test_smallest_count_brute_force() -> None:

@@ -9,10 +9,10 @@ significant digits, correct ∈ {0,1}); problems raise :class:`audit.errors.Inpu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from audit.errors import InputError
+from audit.format.numbers import printed_value
 
 MAX_LOG_BYTES = 64 * 1024 * 1024
 HEADER = ("idx", "label", "predict", "radius", "correct", "time")
@@ -38,19 +38,6 @@ def _int(text: str, what: str, path: str, line: int) -> int:
         return int(text.strip())
     except ValueError:
         raise InputError(f"line {line}: {what} is not an integer: {text!r}", file=path) from None
-
-
-def parse_printed(text: str) -> Decimal:
-    """The decimal value of a ``"{:.3}"``-printed number (ValueError: not finite or > 3 digits)."""
-    try:
-        d = Decimal(text.strip())
-    except InvalidOperation:
-        raise ValueError(f"not a number: {text!r}") from None
-    if not d.is_finite():
-        raise ValueError(f"not a finite number: {text!r}")
-    if d != 0 and len(d.normalize().as_tuple().digits) > 3:
-        raise ValueError(f"more than 3 significant digits: {text!r}")
-    return d
 
 
 def parse_cohen_log(path: str | Path) -> list[LogRow]:
@@ -80,7 +67,7 @@ def parse_cohen_log(path: str | Path) -> list[LogRow]:
         predict = _int(cols[2], "predict", str(p), i)
         correct = _int(cols[4], "correct", str(p), i)
         try:
-            value = parse_printed(cols[3])
+            value = printed_value(cols[3].strip())
         except ValueError as exc:
             raise InputError(f"line {i}: radius {exc}", file=str(p)) from None
         if label < 0 or predict < -1 or correct not in (0, 1):

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from audit.verify.exact import to_decimal_str, to_fraction
-from audit.verify.importers.cohen import cohen_radius_fn
-from audit.verify.importers.cohen_log import parse_cohen_log
-from audit.verify.importers.printed import printed_interval, smallest_count
+from audit.format.numbers import decimal_string, parse_decimal, printed_interval
+from audit.importers.cohen import cohen_radius_fn
+from audit.importers.cohen_log import parse_cohen_log
+from audit.importers.printed import smallest_count
 
 DEFAULT_ALPHAS = ("0.1", "0.05", "0.01", "0.005", "0.001", "0.0001")
 DEFAULT_NS = (1000, 10000, 50000, 100000, 200000, 500000, 1000000)
@@ -31,9 +31,9 @@ class PairResult:
 
 
 def check_pair(printed: list[str], sigma: Fraction, alpha: str, n: int) -> PairResult:
-    fn = cohen_radius_fn(sigma, n, to_fraction(alpha), None)
+    fn = cohen_radius_fn(sigma, n, parse_decimal(alpha), None)
     top = fn(n)
-    max_text = to_decimal_str(top, 6, "down") if top is not None else "abstain"
+    max_text = decimal_string(top, 6, "down") if top is not None else "abstain"
     for text in printed:
         lo, hi = printed_interval(text)
         if smallest_count(lo, hi, n, fn) is None:
@@ -45,6 +45,6 @@ def consistency_grid(
     log: str | Path, sigma: str, alphas: tuple[str, ...] = DEFAULT_ALPHAS, ns: tuple[int, ...] = DEFAULT_NS
 ) -> list[PairResult]:
     rows = parse_cohen_log(log)
-    printed = sorted({r.radius for r in rows if not r.abstain}, key=lambda t: -Fraction(t))
-    sig = to_fraction(sigma)
+    printed = sorted({r.radius for r in rows if not r.abstain}, key=lambda t: -parse_decimal(t))
+    sig = parse_decimal(sigma)
     return [check_pair(printed, sig, a, n) for a in alphas for n in ns]

@@ -9,17 +9,15 @@ when their number is supported; without it, the theory layer's float-path radius
 
 from __future__ import annotations
 
-import hashlib
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 from audit.errors import InputError
+from audit.format.io import sha256_file
+from audit.format.model import Claim, Digest, Entry, Predicate, Subject
+from audit.format.numbers import NonNegDec, decimal_string, printed_interval, printed_value
+from audit.importers.skeleton import gaussian_l2_predicate, single_bound_statistics
 from audit.theory import FLOAT, CertificationSpec, Evidence, derive
-from audit.verify.exact import to_decimal_str
-from audit.verify.importers.cohen_log import parse_printed
-from audit.verify.importers.printed import printed_interval
-from audit.verify.importers.skeleton import gaussian_l2_predicate, single_bound_statistics
 
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -64,7 +62,7 @@ def parse_radii(path: str | Path) -> dict[int, str]:
         parts = line.split()
         try:
             idx = int(parts[0])
-            parse_printed(parts[1])
+            printed_value(parts[1])
         except (ValueError, IndexError) as exc:
             raise InputError(f"line {i}: {exc}", file=str(path)) from None
         out[idx] = parts[1]
@@ -73,7 +71,7 @@ def parse_radii(path: str | Path) -> dict[int, str]:
 
 def import_jia_topk(
     counts_file: str | Path, *, sigma: str, k: int, alpha: str, radii_file: str | Path | None = None
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[Predicate, list[Subject]]:
     rows = parse_counts(counts_file)
     c = len(rows[0][0])
     n = sum(rows[0][0])
@@ -87,7 +85,7 @@ def import_jia_topk(
         sigma=sigma,
         num_classes=c,
     )
-    entries: list[dict[str, Any]] = []
+    entries: list[Entry] = []
     for i, (counts, label) in enumerate(rows, start=1):
         if len(counts) != c or sum(counts) != n:
             raise InputError(f"line {i}: {len(counts)} counts summing to {sum(counts)}; expected {c}, n={n}")
@@ -98,29 +96,28 @@ def import_jia_topk(
             if text is None:
                 raise InputError(f"no radius for row {i}", file=str(radii_file))
             lo = printed_interval(text)[0]
-            radius = None if lo == 0 else to_decimal_str(lo, 10)
+            radius = None if lo == 0 else decimal_string(lo, 10, "down")
         else:
             d = derive(spec, Evidence(label=label, n=n, counts=tuple(counts)), FLOAT)
-            radius = None if d.radius is None else to_decimal_str(Fraction(d.radius), 6, "down")
+            radius = None if d.radius is None else decimal_string(Fraction(d.radius), 6, "down")
         claim = (
-            {"abstain": True, "label": None, "radius": None}
+            Claim(abstain=True, label=None, radius=None)
             if radius is None
-            else {"abstain": False, "label": label, "radius": radius}
+            else Claim(abstain=False, label=label, radius=NonNegDec(radius))
         )
         entries.append(
-            {
-                "id": f"{Path(counts_file).name}:{i}",
-                "input_sha256": None,
-                "true_label": label,
-                "seed": None,
-                "selection_counts": None,
-                "counts": counts,
-                "scores": None,
-                "claim": claim,
-            }
+            Entry(
+                id=f"{Path(counts_file).name}:{i}",
+                input_sha256=None,
+                true_label=label,
+                seed=None,
+                selection_counts=None,
+                counts=counts,
+                scores=None,
+                claim=claim,
+            )
         )
-    data = Path(counts_file).read_bytes()
-    subjects = [{"name": Path(counts_file).name, "digest": {"sha256": hashlib.sha256(data).hexdigest()}}]
+    subjects = [Subject(name=Path(counts_file).name, digest=Digest(sha256=sha256_file(counts_file)))]
     predicate = gaussian_l2_predicate(
         tool="audit import jia-topk",
         source="jjy1994/Certify_Topk (imported counts)",
