@@ -64,7 +64,7 @@ from audit.format.model import (
 from audit.format.numbers import Dec, NonNegDec, decimal_string
 from audit.format.seeds import SEED_RULE, seed_for
 from audit.format.sidecar import MAX_SIDECAR_BYTES, npy_bytes
-from audit.theory import CertificationSpec, alpha_split
+from audit.theory import CertificationSpec, alpha_split, methods
 from certs.claims import make_entry, summary
 from certs.data import Dataset, input_digest, load_data, select_indices
 from certs.graph import MODE_OF_GRAPH, GraphChoice, deterministic_kernels, noisy_probe, prepare_graph
@@ -124,21 +124,17 @@ class CertifyResult:
 
 
 def resolve_defaults(o: CertifyOptions) -> tuple[str, str, str]:
-    """(radius_method, interval, selection) for the options (per-mode defaults, then user overrides)."""
-    fam = o.noise.family
-    if o.soft:
-        if fam != "gaussian":
-            raise UsageError("--soft is implemented for Gaussian noise only")
-        rm, iv, sel = "soft-gaussian", "bernstein", "separate-draw"
-    elif fam == "gaussian":
-        rm, iv, sel = ("cohen", "cp", "separate-draw") if o.k == 1 else ("topk", "simuem", "fixed-label")
-    elif fam == "laplace":
-        rm, iv, sel = "laplace-multiclass", "cp", "separate-draw"
-    else:
-        rm, iv, sel = "ablation-topk", "simuem", ("separate-draw" if o.k == 1 else "fixed-label")
+    """(radius_method, interval, selection) for the options: the noise family's default radius method for
+    hard top-1, top-k or soft output and that method's default interval (the method registry,
+    :mod:`audit.theory.methods`), then the user's overrides. Top-k certifies the label fixed in advance."""
+    fam = methods.family(o.noise.family)
+    if o.soft and fam.soft is None:
+        raise UsageError(f"--soft is not available for {fam.name} noise")
+    rm = fam.soft if o.soft else (fam.topk if o.k > 1 and fam.topk else fam.top1)
+    assert rm is not None
     rm = o.radius_method or rm
-    iv = o.interval or iv
-    sel = o.selection or sel
+    iv = o.interval or methods.radius_method(rm).default_interval
+    sel = o.selection or ("fixed-label" if o.k > 1 and not o.soft else "separate-draw")
     if sel not in ("separate-draw", "fixed-label"):
         raise UsageError(f"--selection must be separate-draw or fixed-label, not {sel!r}")
     if sel == "separate-draw" and o.n0 < 1:

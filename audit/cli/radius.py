@@ -1,8 +1,9 @@
 """``audit radius``: confidence bounds and certified radius from evidence (counts) or from given bounds.
 
-Thin face over :mod:`audit.theory`. Numbers in ``--json`` output are decimal strings: lower bounds rounded
-down, upper bounds rounded up, radii rounded toward zero, at the backend's digits (``--precision``, default
-50) or 17 digits for ``--float``. Human table (rich) on stderr, JSON on stdout. Exit 0, or 2 on bad usage.
+Thin face over :mod:`audit.theory` and its method registry (the choices below are the registry's). Numbers
+in ``--json`` output are decimal strings: lower bounds rounded down, upper bounds rounded up, radii rounded
+toward zero, at the backend's digits (``--precision``, default 50) or 17 digits for ``--float``. Human table
+(rich) on stderr, JSON on stdout. Exit 0, or 2 on bad usage.
 """
 
 from __future__ import annotations
@@ -15,24 +16,10 @@ from typing import Any
 
 from audit.errors import UsageError
 from audit.format.numbers import NumberError, decimal_string, parse_decimal
-from audit.theory import (
-    DEFAULT_DPS,
-    FLOAT,
-    Backend,
-    CertificationSpec,
-    Evidence,
-    ablation_radius,
-    cohen_radius,
-    derive,
-    laplace_binary_radius,
-    laplace_radius,
-    lecuyer_radius,
-    levine_feizi_radius,
-    mp_backend,
-    topk_radius,
-)
+from audit.theory import DEFAULT_DPS, FLOAT, Backend, CertificationSpec, Evidence, derive, methods, mp_backend
+from audit.theory.methods import Need, Params
 
-FAMILIES = {"gaussian-l2": "gaussian", "ablation-l0": "ablation", "laplace-l1": "laplace"}
+FAMILIES = {f.cli_name: f for f in methods.families()}
 
 
 def register(subparsers: Any) -> None:
@@ -42,8 +29,14 @@ def register(subparsers: Any) -> None:
         description="Compute confidence bounds and the certified radius (evidence mode: --n/--alpha with "
         "--count or --counts/--label; bounds mode: --lower [--upper]).",
     )
-    p.add_argument("--family", required=True, choices=sorted(FAMILIES))
-    p.add_argument("--method", help="radius method (default: chosen from the family and the inputs)")
+    p.add_argument(
+        "--family", required=True, choices=sorted(FAMILIES), help="noise family and certified norm"
+    )
+    p.add_argument(
+        "--method",
+        choices=[m.name for m in methods.radius_methods(output="hard")],
+        help="radius method (default: chosen from the family and the inputs)",
+    )
     p.add_argument("--sigma", help="gaussian noise level σ (decimal)")
     p.add_argument("--lambda", dest="lam", help="laplace scale λ (decimal)")
     p.add_argument("--d", type=int, help="ablation: number of ablation units")
@@ -51,7 +44,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--k", type=int, default=1, help="top-k (default 1)")
     p.add_argument("--n", type=int, help="number of estimation samples")
     p.add_argument("--alpha", help="failure probability (decimal)")
-    p.add_argument("--interval", default="cp", choices=("cp", "binocp", "simuem"))
+    p.add_argument(
+        "--interval",
+        default="cp",
+        choices=[m.name for m in methods.intervals(certifying=True, evidence=methods.EvidenceKind.COUNTS)],
+        help="confidence interval for the counts (default cp)",
+    )
     p.add_argument("--count", type=int, help="count of the certified label (other labels: n - count)")
     p.add_argument("--counts", help="comma-separated per-class counts")
     p.add_argument("--label", type=int, help="certified label (index into --counts)")
@@ -84,12 +82,16 @@ def _decs(text: str, name: str) -> list[Fraction]:
     return out
 
 
-def _default_method(family: str, has_uppers: bool, k: int) -> str:
-    if family == "gaussian-l2":
-        return "topk" if has_uppers else "cohen"
-    if family == "ablation-l0":
-        return "ablation-topk"
-    return "laplace-multiclass" if has_uppers else "laplace-binary"
+def _default_method(args: argparse.Namespace, has_uppers: bool) -> str:
+    """With upper bounds (or top-k): the family's method for them; without: its one-bound method if it has
+    one (the other labels are then at most 1 − lower), else its top-1 default."""
+    fam = FAMILIES[args.family]
+    if has_uppers and fam.upper_bounds is not None:
+        return fam.upper_bounds
+    one_bound = [
+        m.name for m in methods.radius_methods(family=fam.name, output="hard") if m.need is Need.LOWER
+    ]
+    return one_bound[0] if one_bound else fam.top1
 
 
 def _fmt(B: Backend, x: Any, rnd: str) -> str | None:
@@ -118,7 +120,7 @@ def compute(args: argparse.Namespace, B: Backend) -> dict[str, Any]:
     if not evidence_mode and args.lower is None:
         raise UsageError("give evidence (--n, --alpha, --count or --counts/--label) or bounds (--lower)")
     has_uppers = args.upper is not None or (args.counts is not None and args.interval != "cp") or args.k > 1
-    method = args.method or _default_method(args.family, has_uppers, args.k)
+    method = args.method or _default_method(args, has_uppers)
     out: dict[str, Any] = {
         "family": args.family,
         "method": method,
@@ -134,7 +136,7 @@ def compute(args: argparse.Namespace, B: Backend) -> dict[str, Any]:
     return out
 
 
-def _from_evidence(args: argparse.Namespace, B: Backend, method: str) -> dict[str, Any]:
+def _evidence(args: argparse.Namespace) -> tuple[list[int], int]:
     if args.n is None or args.alpha is None:
         raise UsageError("evidence mode needs --n and --alpha")
     if args.count is not None:
@@ -142,17 +144,19 @@ def _from_evidence(args: argparse.Namespace, B: Backend, method: str) -> dict[st
             raise UsageError("give --count or --counts, not both")
         if not 0 <= args.count <= args.n:
             raise UsageError(f"--count {args.count} outside [0, --n {args.n}]")
-        counts = [args.count, args.n - args.count]
-        label = 0
-    else:
-        counts = _ints(args.counts, "counts")
-        if args.label is None:
-            raise UsageError("--counts needs --label (fixed independently of these counts)")
-        label = args.label
-        if sum(counts) != args.n:
-            raise UsageError(f"--counts sum to {sum(counts)}, not --n {args.n}")
+        return [args.count, args.n - args.count], 0
+    counts = _ints(args.counts, "counts")
+    if args.label is None:
+        raise UsageError("--counts needs --label (fixed independently of these counts)")
+    if sum(counts) != args.n:
+        raise UsageError(f"--counts sum to {sum(counts)}, not --n {args.n}")
+    return counts, args.label
+
+
+def _from_evidence(args: argparse.Namespace, B: Backend, method: str) -> dict[str, Any]:
+    counts, label = _evidence(args)
     spec = CertificationSpec(
-        family=FAMILIES[args.family],
+        family=FAMILIES[args.family].name,
         radius_method=method,
         interval=args.interval,
         alpha=args.alpha,
@@ -178,31 +182,33 @@ def _dec(a: Fraction) -> str:
     return decimal_string(a, 30, "nearest") if a.denominator != 1 else str(a.numerator)
 
 
+def _params(args: argparse.Namespace, rm: methods.RadiusMethod) -> Params:
+    values = {"sigma": args.sigma, "lambda": args.lam, "d": args.d, "keep": args.keep}
+    for name in rm.params:
+        if values.get(name) is None:
+            raise UsageError(f"--{name} is required here")
+    sigma = _decs(args.sigma, "sigma")[0] if args.sigma else None
+    lam = _decs(args.lam, "lambda")[0] if args.lam else None
+    return Params(k=args.k, sigma=sigma, lam=lam, d=args.d, keep=args.keep)
+
+
 def _from_bounds(args: argparse.Namespace, B: Backend, method: str) -> dict[str, Any]:
+    rm = methods.radius_method(method)
     low = _decs(args.lower, "lower")
     if len(low) != 1:
         raise UsageError("--lower takes one value")
-    pl = low[0]
     ups = _decs(args.upper, "upper") if args.upper is not None else None
-    comparison: dict[str, Any] = {}
-    radius: Any
-    if method in ("cohen", "cohen-two-bound"):
-        radius = cohen_radius(pl, _req(args.sigma, "sigma"), ups and max(ups), B)
-    elif method == "topk":
-        radius = topk_radius(pl, _req(ups, "upper"), args.k, _req(args.sigma, "sigma"), B)
-    elif method == "ablation-topk":
-        d, keep = _req(args.d, "d"), _req(args.keep, "keep")
-        radius = ablation_radius(pl, _req(ups, "upper"), args.k, d, keep)
-        if args.k == 1:
-            comparison["levine-feizi"] = levine_feizi_radius(pl, max(ups), d, keep)  # type: ignore[arg-type]
-    elif method == "laplace-multiclass":
-        lam = _req(args.lam, "lambda")
-        radius = laplace_radius(pl, max(_req(ups, "upper")), lam, B)
-        comparison["lecuyer"] = _fmt(B, lecuyer_radius(pl, max(ups), lam, B), "down")  # type: ignore[arg-type]
-    elif method == "laplace-binary":
-        radius = laplace_binary_radius(pl, _req(args.lam, "lambda"), B)
-    else:
-        raise UsageError(f"radius method {method!r} is not available in bounds mode")
+    if rm.need is Need.LOWER and ups is not None:
+        raise UsageError(
+            f"radius method {rm.name!r} uses only --lower (every other label is at most 1 - lower)"
+        )
+    if rm.need is not Need.LOWER and ups is None:
+        raise UsageError("--upper is required here")
+    params = _params(args, rm)
+    pl, others = low[0], list(ups or ())  # exact; each formula rounds them to its conservative side
+    if rm.need is Need.RUNNER_UP:
+        others = [max(others)]
+    radius = rm.radius(params, pl, others, B)
     bounds: dict[str, Any] = {"lower": args.lower.strip()}  # given exactly; used rounded down
     if ups is not None:
         bounds["upper"] = [u.strip() for u in args.upper.split(",") if u.strip()]
@@ -212,15 +218,16 @@ def _from_bounds(args: argparse.Namespace, B: Backend, method: str) -> dict[str,
         "bounds": bounds,
         "radius": _fmt(B, radius, "down"),
     }
+    comparison = {}
+    for name, fn in rm.comparisons.items():
+        try:
+            value = fn(params, pl, others, B)
+        except ValueError:
+            continue  # not defined for these inputs (e.g. a top-1-only bound at k > 1)
+        comparison[name] = value if isinstance(value, int) else _fmt(B, value, "down")
     if comparison:
         out["comparison"] = comparison
     return out
-
-
-def _req(value: Any, name: str) -> Any:
-    if value is None:
-        raise UsageError(f"--{name} is required here")
-    return value
 
 
 def _table(result: dict[str, Any]) -> None:

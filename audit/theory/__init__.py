@@ -6,18 +6,17 @@ Pure functions, no I/O, no torch; inputs are exact numbers or the typed document
 
 from __future__ import annotations
 
+from audit.theory import methods
 from audit.theory.ablation import ablation_radius, levine_feizi_radius
 from audit.theory.betting import betting_lower, betting_upper
 from audit.theory.binomial import LabelBounds, binocp_bounds, cp_lower, cp_upper, simuem_bounds
 from audit.theory.derive import (
-    HARD_INTERVALS,
-    RADIUS_METHODS,
-    SOFT_INTERVALS,
     CertificationSpec,
     Derivation,
     Evidence,
     alpha_split,
     derive,
+    methods_of,
     reuse_failure_bound,
 )
 from audit.theory.exact import exact_margin_lower
@@ -33,9 +32,6 @@ from audit.theory.soft import soft_gaussian_radius, soft_lipschitz_radius
 __all__ = [
     "DEFAULT_DPS",
     "FLOAT",
-    "HARD_INTERVALS",
-    "RADIUS_METHODS",
-    "SOFT_INTERVALS",
     "Backend",
     "Bound",
     "CertificationSpec",
@@ -63,6 +59,8 @@ __all__ = [
     "laplace_radius",
     "lecuyer_radius",
     "levine_feizi_radius",
+    "methods",
+    "methods_of",
     "mp_backend",
     "population_lower_bound",
     "predict_top1",

@@ -21,8 +21,8 @@ from fractions import Fraction
 import numpy as np
 
 from audit.errors import NumericError, UsageError
-from audit.theory.means import MeanBound, check_alpha
-from audit.theory.precision import FLOAT, Backend, Exact, Real, to_fraction
+from audit.theory.means import MeanBound
+from audit.theory.precision import FLOAT, Backend, Exact, Real, check_alpha, to_fraction
 
 __all__ = ["betting_lower", "betting_upper", "predictable_lambdas"]
 

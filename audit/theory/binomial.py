@@ -23,7 +23,7 @@ from mpmath import libmp
 from scipy import special as _sp
 
 from audit.errors import NumericError, UsageError
-from audit.theory.precision import FLOAT, Backend, Bound, Exact, MpBackend, Real, to_fraction
+from audit.theory.precision import FLOAT, Backend, Bound, Exact, MpBackend, Real, check_alpha
 
 CP_FLOAT_ULPS = 64.0
 """Outward nudge (relative, in ulps) of scipy's float CP bounds (checked against mp in tests/theory)."""
@@ -38,14 +38,6 @@ def _check_kn(k: int, n: int) -> None:
         raise UsageError(f"n must be >= 1, got {n}")
     if not 0 <= k <= n:
         raise UsageError(f"count k={k} outside [0, n={n}]")
-
-
-def check_alpha(alpha: Exact) -> Fraction:
-    """``alpha`` as an exact Fraction in (0, 1), else :class:`UsageError`."""
-    a = to_fraction(alpha)
-    if not 0 < a < 1:
-        raise UsageError(f"alpha must be in (0, 1), got {alpha}")
-    return a
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -39,8 +39,7 @@ from scipy.stats import beta as beta_dist
 from scipy.stats import binom
 
 from audit.errors import UsageError
-from audit.theory.means import check_alpha, check_n
-from audit.theory.precision import FLOAT, Backend, Bound, Exact
+from audit.theory.precision import FLOAT, Backend, Bound, Exact, check_alpha, check_n
 
 __all__ = ["MarginBound", "exact_margin_lower", "margin_tail"]
 

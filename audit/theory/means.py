@@ -18,7 +18,17 @@ from fractions import Fraction
 from typing import Literal
 
 from audit.errors import UsageError
-from audit.theory.precision import FLOAT, Backend, Bound, Exact, Real, to_fraction
+from audit.theory.precision import (
+    FLOAT,
+    Backend,
+    Bound,
+    Exact,
+    Real,
+    check_alpha,
+    check_n,
+    check_unit,
+    to_fraction,
+)
 
 __all__ = [
     "MeanBound",
@@ -47,29 +57,6 @@ class MeanBound(Bound):
 
     def __float__(self) -> float:
         return float(self.value)
-
-
-def check_alpha(alpha: Exact) -> Fraction:
-    """``alpha`` as an exact Fraction; raises :class:`UsageError` unless ``0 < alpha < 1``."""
-    a = to_fraction(alpha)
-    if not 0 < a < 1:
-        raise UsageError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
-    return a
-
-
-def check_n(n: int, minimum: int = 1) -> int:
-    """``n`` as an int >= ``minimum`` (bools rejected)."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < minimum:
-        raise UsageError(f"sample size must be an integer >= {minimum}, got {n!r}")
-    return n
-
-
-def check_unit(x: Exact, what: str) -> Fraction:
-    """``x`` as a Fraction in [0, 1]."""
-    q = to_fraction(x)
-    if not 0 <= q <= 1:
-        raise UsageError(f"{what} must lie in [0, 1], got {x!r}")
-    return q
 
 
 def score_moments(n: int, total: Exact, total_sq: Exact) -> tuple[Fraction, Fraction]:

@@ -16,8 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from audit.theory.means import check_alpha, check_n, check_unit
-from audit.theory.precision import FLOAT, Backend, Exact, Real
+from audit.theory.precision import FLOAT, Backend, Exact, Real, check_alpha, check_n, check_unit
 
 __all__ = ["PopulationBound", "certified_at", "population_lower_bound"]
 

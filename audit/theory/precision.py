@@ -58,6 +58,29 @@ class Bound:
     alpha: Fraction
 
 
+def check_alpha(alpha: Exact) -> Fraction:
+    """``alpha`` as an exact Fraction; raises :class:`UsageError` unless ``0 < alpha < 1``."""
+    a = to_fraction(alpha)
+    if not 0 < a < 1:
+        raise UsageError(f"alpha must be in (0, 1), got {alpha}")
+    return a
+
+
+def check_n(n: int, minimum: int = 1) -> int:
+    """``n`` as an int >= ``minimum`` (bools rejected)."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < minimum:
+        raise UsageError(f"sample size must be an integer >= {minimum}, got {n!r}")
+    return n
+
+
+def check_unit(x: Exact, what: str) -> Fraction:
+    """``x`` as a Fraction in [0, 1]."""
+    q = to_fraction(x)
+    if not 0 <= q <= 1:
+        raise UsageError(f"{what} must lie in [0, 1], got {x!r}")
+    return q
+
+
 class Backend:
     """Arithmetic interface shared by :data:`FLOAT` and :func:`mp_backend` (see the module docstring)."""
 

@@ -23,8 +23,7 @@ from scipy.stats import binom as _binom
 
 from audit.errors import UsageError
 from audit.theory.binomial import binomial_tail
-from audit.theory.means import check_alpha
-from audit.theory.precision import FLOAT, Backend, Exact, MpBackend, Real
+from audit.theory.precision import FLOAT, Backend, Exact, MpBackend, Real, check_alpha
 
 __all__ = ["Prediction", "binom_test_two_sided", "predict_top1", "predict_topk"]
 

@@ -22,8 +22,7 @@ from scipy import special as _sp
 
 from audit.errors import UsageError
 from audit.theory.binomial import binomial_tail, cp_lower
-from audit.theory.means import check_alpha
-from audit.theory.precision import FLOAT, Backend, Bound, Exact, MpBackend, Real, to_fraction
+from audit.theory.precision import FLOAT, Backend, Bound, Exact, MpBackend, Real, check_alpha, to_fraction
 
 __all__ = ["RandomizedBound", "committed_uniform", "randomized_cp_lower", "randomized_cp_upper"]
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from audit.errors import FormatError
 from audit.format import (
     DEFAULT_MAX_BYTES,
     Entry,
@@ -40,6 +41,7 @@ from audit.format import (
 )
 from audit.format.model import replace
 from audit.format.sidecar import SidecarError, load_samples
+from audit.theory import methods_of
 from audit.verify.evidence import evidence_findings
 from audit.verify.pointers import entry_pointer, payload_line
 from audit.verify.policy import Policy
@@ -95,8 +97,13 @@ def verify_file(path: str | os.PathLike[str], opts: VerifyOptions) -> FileReport
 def verify_statement(
     statement: Statement, path: str, opts: VerifyOptions, *, signature: str = "not-checked"
 ) -> FileReport:
-    """Steps 2–7 for a decoded statement whose signature decision is already made."""
+    """Steps 2–7 for a decoded statement whose signature decision is already made (FormatError when it names
+    a method the registry does not know)."""
     pred = statement.predicate
+    try:
+        methods_of(pred)  # 2: the methods it names exist and have their parameters
+    except FormatError as exc:
+        raise exc.with_location(file=path) from None
     rep = FileReport(path=path, signature=signature, precision=opts.precision)
     for msg in model_files_problems(statement):  # 2: the model binding is void: a failure, not bad input
         rep.findings.append(Finding("SA006", Severity.ERROR, msg, "/predicate/model_files"))

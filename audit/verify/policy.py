@@ -34,9 +34,9 @@ from typing import Any
 
 from audit.errors import UsageError
 from audit.format.numbers import NumberError, parse_decimal
+from audit.theory import methods
 
 METRICS = ("population_lower", "rederived", "claimed")
-VALID_INTERVALS = ("cp", "binocp", "simuem", "hoeffding", "bernstein", "betting", "randomized-cp", "exact")
 _TOP_KEYS = {"keys", "statistics", "gates", "verify"}
 
 
@@ -65,6 +65,11 @@ class Policy:
     gates: tuple[Gate, ...] = field(default_factory=tuple)
     precision: int | None = None
     source: str | None = None
+
+    @property
+    def allowed_canonical(self) -> frozenset[str]:
+        """The allowed interval methods by their canonical names (aliases resolved)."""
+        return frozenset(methods.interval(a).name for a in self.allowed_intervals or ())
 
 
 def _num(value: Any, where: str) -> tuple[Fraction, str]:
@@ -118,11 +123,12 @@ def parse_policy(data: dict[str, Any], base_dir: Path | None = None, source: str
     if allowed is not None:
         if not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed):
             raise UsageError("policy [statistics].allowed_intervals: expected a list of names")
-        bad = [a for a in allowed if a not in VALID_INTERVALS]
+        valid = {n for m in methods.intervals() if m.finite_sample for n in (m.name, *m.aliases)}
+        bad = [a for a in allowed if a not in valid]
         if bad:
             raise UsageError(
                 f"policy [statistics].allowed_intervals: {', '.join(bad)} not a valid finite-sample interval "
-                f"(valid: {', '.join(VALID_INTERVALS)})"
+                f"(valid: {', '.join(sorted(valid))})"
             )
         allowed = tuple(allowed)
 

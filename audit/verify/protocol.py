@@ -13,13 +13,11 @@ from fractions import Fraction
 
 from audit.format import Entry, Predicate
 from audit.format.numbers import decimal_string
-from audit.theory import reuse_failure_bound
+from audit.theory import methods, reuse_failure_bound
 from audit.verify.pointers import entry_pointer
 from audit.verify.policy import Policy
 from audit.verify.seeds import entry_seed_findings
 from audit.verify.verdicts import Finding, Severity
-
-ASYMPTOTIC_INTERVALS = frozenset({"goodman", "sison-glaz", "normal"})
 
 
 def file_protocol_findings(pred: Predicate) -> list[Finding]:
@@ -28,7 +26,7 @@ def file_protocol_findings(pred: Predicate) -> list[Finding]:
     out: list[Finding] = []
     alpha = st.alpha.value
     c = st.num_classes
-    if st.interval in ASYMPTOTIC_INTERVALS:
+    if not methods.interval(st.interval).finite_sample:
         out.append(
             Finding(
                 "SA203",
@@ -143,7 +141,8 @@ def policy_findings(pred: Predicate, policy: Policy) -> list[Finding]:
                 "/predicate/statistics/n",
             )
         )
-    if policy.allowed_intervals is not None and st.interval not in policy.allowed_intervals:
+    canonical = methods.interval(st.interval).name
+    if policy.allowed_intervals is not None and canonical not in policy.allowed_canonical:
         out.append(
             Finding(
                 "SA504",

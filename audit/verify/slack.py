@@ -1,5 +1,9 @@
 """Informational slack: a larger radius the same evidence supports under another *valid* method.
 
+The alternatives are the registry's (:func:`audit.theory.methods.alternatives`): the other interval methods
+that serve what the radius method needs, and the method it reduces to (e.g. the two-bound Cohen radius to
+the one-bound one), skipping an interval no better than another for that need.
+
 Guarantees: alternatives are evaluated with the theory layer's float path (whose radii are nudged below the
 exact value, so a reported slack radius is never above what that method supports) and reported only when
 strictly larger than the re-derived radius. Slack never changes a verdict.
@@ -13,28 +17,8 @@ from typing import Any
 from audit.errors import AuditError
 from audit.format import Entry, Predicate
 from audit.format.numbers import decimal_string
+from audit.theory import Evidence, methods
 from audit.verify.derivation import derive_entry
-
-# (radius_method, interval) -> alternatives (radius_method, interval) at the same total alpha
-ALTERNATIVES: dict[tuple[str, str], list[tuple[str, str]]] = {
-    ("cohen-two-bound", "cp"): [("cohen", "cp")],
-    ("cohen-two-bound", "simuem"): [("cohen", "cp")],
-    ("cohen", "simuem"): [("cohen", "cp")],
-    ("cohen", "binocp"): [("cohen", "cp")],
-    ("topk", "simuem"): [("topk", "binocp")],
-    ("topk", "binocp"): [("topk", "simuem")],
-    ("laplace-multiclass", "cp"): [("laplace-binary", "cp")],
-    ("laplace-multiclass", "simuem"): [("laplace-binary", "cp")],
-    ("ablation-topk", "simuem"): [("ablation-topk", "binocp")],
-    ("ablation-topk", "binocp"): [("ablation-topk", "simuem")],
-    ("soft-gaussian", "hoeffding"): [("soft-gaussian", "bernstein"), ("soft-gaussian", "betting")],
-    ("soft-gaussian", "bernstein"): [("soft-gaussian", "hoeffding"), ("soft-gaussian", "betting")],
-    ("soft-gaussian", "betting"): [("soft-gaussian", "bernstein"), ("soft-gaussian", "hoeffding")],
-    ("soft-lipschitz", "hoeffding"): [("soft-lipschitz", "bernstein"), ("soft-lipschitz", "betting")],
-    ("soft-lipschitz", "bernstein"): [("soft-lipschitz", "hoeffding"), ("soft-lipschitz", "betting")],
-    ("soft-lipschitz", "betting"): [("soft-lipschitz", "bernstein"), ("soft-lipschitz", "hoeffding")],
-}
-"""Alternatives using ``betting`` are tried only when the entry has a verified per-sample sidecar."""
 
 
 def slack_notes(
@@ -42,21 +26,20 @@ def slack_notes(
 ) -> list[dict[str, str]]:
     """Alternative (method, interval) radii strictly above ``derived``, each as {method, radius}."""
     gu, st = pred.guarantee, pred.statistics
+    assert entry.claim.label is not None
+    have = Evidence(label=entry.claim.label, n=st.n, counts=tuple(entry.counts) if entry.counts else None,
+                    scores=entry.scores, samples=samples)  # fmt: skip
+    rm, iv = methods.radius_method(gu.radius_method), methods.interval(st.interval)
     notes: list[dict[str, str]] = []
-    for method, interval in ALTERNATIVES.get((gu.radius_method, st.interval), []):
-        if method in ("cohen", "cohen-two-bound") and gu.k != 1:
-            continue
-        if interval == "betting" and samples is None:
-            continue
+    for alt_rm, alt_iv in methods.alternatives(rm, iv, gu.k, have):
         try:
-            alt = derive_entry(pred, entry, None, radius_method=method, interval=interval, samples=samples)
+            alt = derive_entry(
+                pred, entry, None, radius_method=alt_rm.name, interval=alt_iv.name, samples=samples
+            )
         except AuditError:
             continue
-        if alt.radius is not None and alt.radius > derived:
-            notes.append(
-                {
-                    "method": f"{method} with {interval} at alpha={st.alpha}",
-                    "radius": decimal_string(alt.radius, 8, "down"),
-                }
-            )
+        if alt.radius is None or alt.radius <= derived:
+            continue
+        radius = decimal_string(alt.radius, 8, "down")
+        notes.append({"method": f"{alt_rm.name} with {alt_iv.name} at alpha={st.alpha}", "radius": radius})
     return notes

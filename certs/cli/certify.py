@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from audit.errors import UsageError
+from audit.theory import methods
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,15 +24,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--indices", help="inputs to certify, e.g. 0,5,10-19 (default: all)")
     p.add_argument("--skip", type=int, default=1, help="certify every SKIP-th selected input")
     p.add_argument("--max", type=int, dest="limit", help="certify at most this many inputs")
-    p.add_argument("--noise", choices=("gaussian", "laplace", "ablation"), default="gaussian")
+    p.add_argument("--noise", choices=[f.name for f in methods.families()], default="gaussian")
     p.add_argument("--sigma", help="Gaussian noise std (units of the certified L2 norm)")
     p.add_argument("--lambda", dest="lam", help="Laplace scale λ (units of the certified L1 norm)")
     p.add_argument("--keep", type=int, help="ablation: pixels kept (e of d)")
     p.add_argument("--n0", type=int, help="selection draw size (default 100; separate-draw selection only)")
     p.add_argument("--n", type=int, default=100_000, help="estimation draw size")
     p.add_argument("--alpha", default="0.001", help="failure probability per input")
-    p.add_argument("--interval", help="cp | binocp | simuem | hoeffding | bernstein (default per mode)")
-    p.add_argument("--radius-method", help="override the radius method (default per mode)")
+    p.add_argument(
+        "--interval",
+        choices=[m.name for m in methods.intervals(certifying=True)],
+        help="confidence interval (default: the radius method's; see `audit methods`)",
+    )
+    p.add_argument(
+        "--radius-method",
+        choices=[m.name for m in methods.radius_methods()],
+        help="override the radius method (default: the noise family's for top-1, top-k or soft output)",
+    )
     p.add_argument(
         "--k", type=int, default=1, help="top-k guarantee (label fixed in advance: the true label)"
     )

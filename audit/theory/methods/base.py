@@ -1,0 +1,197 @@
+"""What a method declares: the types every registry entry is made of.
+
+* :class:`IntervalMethod` – a confidence interval for label probabilities or score means: the evidence it
+  reads, the guarantee it gives, the bound needs it serves, how it splits α, how it computes the bounds.
+* :class:`RadiusMethod` – a certified radius: its noise family and norm, hard or soft output, top-1 or
+  top-k, the bounds it needs, its parameters, the radius formula, comparisons and a tightness witness.
+* :class:`NoiseFamily` – a noise distribution: the norms it certifies, its parameter, the issuer's defaults.
+
+Entries are plain frozen values; the registry (:mod:`audit.theory.methods`) collects them from the modules of
+``audit/theory/methods/intervals`` and ``.../radii``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+
+from audit.format.model import Scores
+from audit.theory.precision import Backend, Real
+
+
+class Need(StrEnum):
+    """Which bounds a radius method needs besides the lower bound on the certified label's probability."""
+
+    LOWER = "lower"  # nothing else: every other label is bounded by 1 − lower
+    RUNNER_UP = "runner-up"  # an upper bound on the largest other label (probability or mean score)
+    EACH = "each"  # an upper bound on each other label
+
+
+class EvidenceKind(StrEnum):
+    """What an interval method reads from an entry."""
+
+    COUNTS = "counts"  # hard label counts
+    SCORE_SUMS = "score sums"  # per-class sums of [0, 1] scores and of their squares
+    SCORE_SAMPLES = "per-sample scores"  # the scores themselves, in sampling order (a signed sidecar)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Estimation evidence for one input: the certified ``label``, ``n``, and hard ``counts`` or soft
+    ``scores`` (the document's :class:`~audit.format.model.Scores`). ``samples`` (per-sample scores only):
+    ``samples[i]`` is the sequence of the ``n`` class-``i`` scores in sampling order. ``seed``: the entry's
+    recorded seed. The label must have been fixed independently of these counts (docs/theory.md §1)."""
+
+    label: int
+    n: int
+    counts: tuple[int, ...] | None = None
+    scores: Scores | None = None
+    samples: Sequence[Any] | None = None
+    seed: int | None = None
+
+    def has(self, kind: EvidenceKind) -> bool:
+        """Whether this evidence carries what ``kind`` needs."""
+        if kind is EvidenceKind.COUNTS:
+            return self.counts is not None
+        if kind is EvidenceKind.SCORE_SUMS:
+            return self.scores is not None
+        return self.samples is not None
+
+
+@dataclass(frozen=True)
+class BoundNames:
+    """The names a radius method gives its bounds (in α splits, derivations and reports)."""
+
+    lower: str = "pA_low"
+    runner_up: str = "pB_up"
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Bounds an interval method computed from one entry, each rounded to its conservative side:
+    ``lower`` on the label, ``uppers[i]`` on each other label ``i`` (the same value for every ``i`` where only
+    the largest is bounded), and ``each_paid``: every upper bound was paid for separately (SimuEM), so all are
+    reported."""
+
+    lower: Real
+    uppers: dict[int, Real]
+    each_paid: bool = False
+
+
+Split = Callable[[Need, Fraction, int, int, BoundNames], list[tuple[str, Fraction]]]
+Compute = Callable[[Need, Evidence, Fraction, Backend], Bounds]
+
+
+@dataclass(frozen=True)
+class IntervalMethod:
+    """A confidence interval, declared once.
+
+    ``split(need, alpha, c, label, names)`` is the α each bound spends (adding up to α); ``compute(need,
+    evidence, alpha, backend)`` the bounds. ``finite_sample=False`` (asymptotic) means no certificate may use
+    it (the verifier's SA203). ``no_better_than`` maps a need to a method whose bounds are never worse for it
+    (comparisons skip this one there). ``runner_up_implied``: the runner-up bound is ``1 − lower``, so a
+    two-bound radius method with this interval is its one-bound reduction (comparisons list the reduction).
+    ``aliases`` are spellings read from old files only.
+    """
+
+    name: str
+    evidence: EvidenceKind
+    summary: str
+    guarantee: str
+    source: str
+    serves: frozenset[Need] = frozenset()
+    split: Split | None = None
+    compute: Compute | None = None
+    finite_sample: bool = True
+    no_better_than: dict[Need, str] = field(default_factory=dict)
+    runner_up_implied: bool = False
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def certifies(self) -> bool:
+        """Usable in a certificate: a finite-sample guarantee and a computation."""
+        return self.finite_sample and self.compute is not None and self.split is not None
+
+
+@dataclass(frozen=True)
+class Params:
+    """The certificate parameters a radius formula may read (exact values; ``None`` when not stated)."""
+
+    k: int = 1
+    sigma: Fraction | None = None
+    lam: Fraction | None = None
+    d: int | None = None
+    keep: int | None = None
+    lipschitz: Fraction | None = None
+
+
+Radius = Callable[[Params, Real, list[Real], Backend], Any]
+
+
+@dataclass(frozen=True)
+class Witness:
+    """A tightness counterexample: a base classifier within the stated bounds whose smoothed prediction
+    changes at a perturbation of norm ``delta_norm`` (the claimed radius)."""
+
+    construction: str
+    delta_norm: Fraction
+    p_label_at_x: Fraction
+    p_label_at_x_plus_delta: Fraction  # an upper end, < 1/2
+    summary: str
+
+
+Construct = Callable[[Params, Fraction, Fraction, Backend], Witness | None]
+
+
+@dataclass(frozen=True)
+class RadiusMethod:
+    """A certified radius, declared once.
+
+    ``radius(params, lower, uppers, backend)`` gets the label's lower bound and the upper bounds of the
+    other labels (their largest for ``Need.RUNNER_UP``) and returns the radius rounded toward zero, or
+    ``None`` (abstain). ``reduces_to``: a method certifying the same guarantee from the lower bound alone
+    (compared as an alternative). ``comparisons``: published weaker radii shown beside this one.
+    ``counterexample(params, pl_low, claimed, backend)``: a witness that a claim above the radius fails
+    (tight methods only).
+    """
+
+    name: str
+    family: str | None  # the noise family; None: any (the norms a family certifies: audit.format.validate)
+    output: str  # "hard" | "soft"
+    need: Need
+    topk: bool
+    params: tuple[str, ...]
+    radius: Radius
+    summary: str
+    guarantee: str
+    source: str
+    default_interval: str
+    names: BoundNames = BoundNames()
+    reduces_to: str | None = None
+    comparisons: dict[str, Radius] = field(default_factory=dict)
+    counterexample: Construct | None = None
+    aliases: tuple[str, ...] = ()
+
+    def certifies_k(self, k: int) -> bool:
+        return k == 1 or self.topk
+
+
+@dataclass(frozen=True)
+class NoiseFamily:
+    """A noise distribution: its parameter, the norm it certifies directly, the issuer's default methods."""
+
+    name: str
+    parameter: str  # "sigma" | "lambda" | "keep"
+    norm: str
+    summary: str
+    top1: str  # default radius method for k = 1 (label probabilities)
+    topk: str | None = None  # for k > 1
+    soft: str | None = None  # for soft scores
+    upper_bounds: str | None = None  # the method ``audit radius`` uses when upper bounds are given
+
+    @property
+    def cli_name(self) -> str:
+        return f"{self.name}-{self.norm}"

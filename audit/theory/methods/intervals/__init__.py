@@ -1,0 +1,1 @@
+"""One module per interval method; each declares ``METHOD`` (or ``METHODS``), found by the registry."""

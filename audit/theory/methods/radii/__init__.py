@@ -1,0 +1,1 @@
+"""One module per noise family's radius methods; each declares ``FAMILY`` and ``METHODS``."""

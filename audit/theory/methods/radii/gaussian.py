@@ -1,0 +1,100 @@
+"""Gaussian noise N(0, σ²I): Cohen et al.'s top-1 radius (one bound, or two) and Jia et al.'s top-k radius.
+
+Tightness (Cohen et al. 2019, Thm 2): for ‖δ‖ above σ·Φ⁻¹(pA_low) the half-space classifier "label iff
+⟨z − x, δ⟩/(σ‖δ‖) ≤ Φ⁻¹(pA_low)" has P(label) = pA_low at x and P(label) < 1/2 at x + δ.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from audit.format.numbers import decimal_string
+from audit.theory.gaussian import cohen_radius, topk_radius
+from audit.theory.methods.base import BoundNames, Need, NoiseFamily, Params, RadiusMethod, Witness
+from audit.theory.methods.params import need
+from audit.theory.precision import Backend, Real
+
+FAMILY = NoiseFamily(
+    name="gaussian",
+    parameter="sigma",
+    norm="l2",
+    summary="isotropic Gaussian noise N(0, σ²I) in the units of the certified norm",
+    top1="cohen",
+    topk="topk",
+    soft="soft-gaussian",
+    upper_bounds="topk",
+)
+
+
+def half_space(params: Params, pl: Fraction, claimed: Fraction, B: Backend) -> Witness | None:
+    """The half-space classifier along δ with ‖δ‖ = claimed: P(label) at x + δ, if below 1/2."""
+    sigma = need(params.sigma, "sigma")
+    p_shift = B.phi(B.phi_inv(B.num(pl)) - B.num(claimed) / B.num(sigma))
+    p = B.to_fraction(B.up(p_shift))
+    if not p < Fraction(1, 2):
+        return None
+    summary = (
+        f"half-space classifier with P(label)={decimal_string(pl, 12, 'down')} at x has "
+        f"P(label)={decimal_string(p, 12, 'up')} < 1/2 at distance {decimal_string(claimed, 12, 'down')}: "
+        "the smoothed prediction changes inside the claimed radius"
+    )
+    construction = "half-space: f(z) = label iff <z - x, delta>/(sigma |delta|) <= PhiInv(pA_low)"
+    return Witness(construction, claimed, pl, p, summary)
+
+
+def _cohen(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+    return cohen_radius(lower, need(params.sigma, "sigma"), None, B)
+
+
+def _two_bound(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+    return cohen_radius(lower, need(params.sigma, "sigma"), max(uppers), B)
+
+
+def _topk(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+    return topk_radius(lower, uppers, params.k, need(params.sigma, "sigma"), B)
+
+
+METHODS = (
+    RadiusMethod(
+        name="cohen",
+        family="gaussian",
+        output="hard",
+        need=Need.LOWER,
+        topk=False,
+        params=("sigma",),
+        radius=_cohen,
+        summary="R = σ·Φ⁻¹(pA_low); abstain when pA_low ≤ 1/2",
+        guarantee="g(x + δ) = label for ‖δ‖₂ < R (tight)",
+        source="Cohen, Rosenfeld & Kolter 2019, Thm 1; docs/theory.md §3",
+        default_interval="cp",
+        counterexample=half_space,
+    ),
+    RadiusMethod(
+        name="cohen-two-bound",
+        family="gaussian",
+        output="hard",
+        need=Need.RUNNER_UP,
+        topk=False,
+        params=("sigma",),
+        radius=_two_bound,
+        summary="R = σ/2·(Φ⁻¹(pA_low) − Φ⁻¹(pB_up))",
+        guarantee="g(x + δ) = label for ‖δ‖₂ < R",
+        source="Cohen, Rosenfeld & Kolter 2019, Thm 1; docs/theory.md §3",
+        default_interval="cp",
+        reduces_to="cohen",
+    ),
+    RadiusMethod(
+        name="topk",
+        family="gaussian",
+        output="hard",
+        need=Need.EACH,
+        topk=True,
+        params=("sigma",),
+        radius=_topk,
+        summary="R = max_t R_t, R_t the root of Φ(Φ⁻¹(pl_low) − R/σ) = Φ(Φ⁻¹(pS_t) + R/σ)/t",
+        guarantee="label ∈ top-k of g(x + δ) for ‖δ‖₂ < R (tight under the bound conditions of Thm 2)",
+        source="Jia, Cao, Wang & Gong 2020, Thm 1; docs/theory.md §3",
+        default_interval="simuem",
+        names=BoundNames(lower="pl_low"),
+    ),
+)

@@ -1,0 +1,86 @@
+"""Laplace noise with density (2λ)^(-d) exp(−‖z‖₁/λ): Teng et al.'s L1 radii, multi-class and binary.
+
+Tightness of the binary radius (Teng et al. 2020, Thm 3): with δ = (R', 0, …, 0), R' > R, the classifier
+"label iff z₁ ≤ t", t = −λ ln(2(1 − pA_low)), has P(label) = pA_low at x and P(label) < 1/2 at x + δ.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from audit.format.numbers import decimal_string
+from audit.theory.laplace import laplace_binary_radius, laplace_radius, lecuyer_radius
+from audit.theory.methods.base import Need, NoiseFamily, Params, RadiusMethod, Witness
+from audit.theory.methods.params import need
+from audit.theory.precision import Backend, Real
+
+FAMILY = NoiseFamily(
+    name="laplace",
+    parameter="lambda",
+    norm="l1",
+    summary="i.i.d. Laplace noise of scale λ per coordinate",
+    top1="laplace-multiclass",
+    upper_bounds="laplace-multiclass",
+)
+
+
+def threshold(params: Params, pl: Fraction, claimed: Fraction, B: Backend) -> Witness | None:
+    """The threshold classifier on the first coordinate with δ = (claimed, 0, …): P(label) at x + δ."""
+    lam = B.num(need(params.lam, "lambda"))
+    t = -lam * B.log(2 * (1 - B.num(pl)))
+    s = t - B.num(claimed)  # the threshold seen from x + δ
+    p_shift = B.exp(s / lam) / 2 if s < 0 else 1 - B.exp(-s / lam) / 2
+    p = B.to_fraction(B.up(p_shift))
+    if not p < Fraction(1, 2):
+        return None
+    summary = (
+        f"threshold classifier with P(label)={decimal_string(pl, 12, 'down')} at x has "
+        f"P(label)={decimal_string(p, 12, 'up')} < 1/2 at l1 distance {decimal_string(claimed, 12, 'down')}"
+    )
+    construction = "f(z) = label iff z_1 <= t, t = -lambda ln(2(1 - pA_low)), delta = (R', 0, ..)"
+    return Witness(construction, claimed, pl, p, summary)
+
+
+def _multiclass(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+    return laplace_radius(lower, max(uppers), need(params.lam, "lambda"), B)
+
+
+def _binary(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+    return laplace_binary_radius(lower, need(params.lam, "lambda"), B)
+
+
+def _lecuyer(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+    return lecuyer_radius(lower, max(uppers), need(params.lam, "lambda"), B)
+
+
+METHODS = (
+    RadiusMethod(
+        name="laplace-multiclass",
+        family="laplace",
+        output="hard",
+        need=Need.RUNNER_UP,
+        topk=False,
+        params=("lambda",),
+        radius=_multiclass,
+        summary="R = max{(λ/2)·ln(pA_low/pB_up), −λ·ln(1 − pA_low + pB_up)}",
+        guarantee="g(x + δ) = label for ‖δ‖₁ < R",
+        source="Teng, Lee & Yuan 2020, Thm 1; docs/theory.md §5",
+        default_interval="cp",
+        reduces_to="laplace-binary",
+        comparisons={"lecuyer": _lecuyer},
+    ),
+    RadiusMethod(
+        name="laplace-binary",
+        family="laplace",
+        output="hard",
+        need=Need.LOWER,
+        topk=False,
+        params=("lambda",),
+        radius=_binary,
+        summary="R = −λ·ln(2(1 − pA_low)); abstain when pA_low ≤ 1/2",
+        guarantee="g(x + δ) = label for ‖δ‖₁ < R (tight)",
+        source="Teng, Lee & Yuan 2020, Thms 2–3; docs/theory.md §5",
+        default_interval="cp",
+        counterexample=threshold,
+    ),
+)
