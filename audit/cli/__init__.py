@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from audit import __version__
 from audit.errors import run_guarded
 
-SUBCOMMANDS = ("radius", "verify", "import_", "consistency")
+SUBCOMMANDS = ("radius", "verify", "import_", "consistency", "methods")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -120,8 +120,11 @@ class CertificationSpec:
 def methods_of(pred: Predicate) -> tuple[RadiusMethod, IntervalMethod]:
     """The registry's entries for the methods a predicate names; :class:`FormatError` naming the field when a
     name is unknown or a parameter the radius method needs is null (the document cannot be read)."""
-    rm = _named(methods.radius_method, pred.guarantee.radius_method, "predicate.guarantee.radius_method")
-    iv = _named(methods.interval, pred.statistics.interval, "predicate.statistics.interval")
+    try:
+        rm = _named(methods.radius_method, pred.guarantee.radius_method, "predicate.guarantee.radius_method")
+        iv = _named(methods.interval, pred.statistics.interval, "predicate.statistics.interval")
+    except UsageError as exc:
+        raise FormatError(exc.message, field=exc.field) from None
     values = {"sigma": pred.smoothing.sigma, "lambda": pred.smoothing.lam, "keep": pred.smoothing.keep,
               "d": pred.smoothing.d, "lipschitz": pred.guarantee.lipschitz}  # fmt: skip
     for name in rm.params:
