@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from audit import __version__
-from audit.verify.verdicts import RULES, FileReport, Finding, Severity
+from audit.verify.verdicts import FileReport, Finding, Rule, Severity
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
@@ -32,8 +32,8 @@ def _location(rep: FileReport, pointer: str) -> dict[str, Any]:
 
 def _result(rep: FileReport, f: Finding) -> dict[str, Any]:
     res: dict[str, Any] = {
-        "ruleId": f.rule,
-        "ruleIndex": list(RULES).index(f.rule),
+        "ruleId": str(f.rule),
+        "ruleIndex": list(Rule).index(f.rule),
         "level": _LEVEL[f.severity],
         "message": {"text": f.message},
         "locations": [_location(rep, f.pointer)],
@@ -47,12 +47,12 @@ def _result(rep: FileReport, f: Finding) -> dict[str, Any]:
 def render_sarif(reports: Sequence[FileReport]) -> str:
     rules = [
         {
-            "id": r.id,
-            "name": r.name,
+            "id": str(r),
+            "name": r.slug,
             "shortDescription": {"text": r.description},
-            "helpUri": "https://smoothing-audit.dev/docs/verifier#" + r.name,
+            "helpUri": "https://smoothing-audit.dev/docs/verifier#" + r.slug,
         }
-        for r in RULES.values()
+        for r in Rule
     ]
     results: list[dict[str, Any]] = []
     for rep in reports:
@@ -64,8 +64,8 @@ def render_sarif(reports: Sequence[FileReport]) -> str:
         for g in rep.gates:
             results.append(
                 {
-                    "ruleId": "SA505",
-                    "ruleIndex": list(RULES).index("SA505"),
+                    "ruleId": str(Rule.POLICY_GATE),
+                    "ruleIndex": list(Rule).index(Rule.POLICY_GATE),
                     "level": "none" if g.passed else "error",
                     "kind": "pass" if g.passed else "fail",
                     "message": {"text": f"{g.name}: {g.message}"},

@@ -17,17 +17,17 @@ from __future__ import annotations
 
 from audit.format import Check, Problem, Statement, semantic_problems
 from audit.verify.pointers import entry_pointer, predicate_pointer
-from audit.verify.verdicts import Finding, Severity
+from audit.verify.verdicts import Finding, Rule, Severity
 
 RULE_OF: dict[Check, str] = {
-    Check.PARAMETER: "SA109",
-    Check.COUNTS: "SA101",
-    Check.RADIUS: "SA101",
-    Check.COUNTS_LENGTH: "SA102",
-    Check.LABEL: "SA102",
-    Check.SELECTION: "SA103",
-    Check.SCORES: "SA104",
-    Check.DUPLICATE_ID: "SA105",
+    Check.PARAMETER: Rule.PARAMETERS,
+    Check.COUNTS: Rule.COUNTS_INVALID,
+    Check.RADIUS: Rule.COUNTS_INVALID,
+    Check.COUNTS_LENGTH: Rule.LABEL_OUT_OF_RANGE,
+    Check.LABEL: Rule.LABEL_OUT_OF_RANGE,
+    Check.SELECTION: Rule.SELECTION_SIZE,
+    Check.SCORES: Rule.SCORES_IMPOSSIBLE,
+    Check.DUPLICATE_ID: Rule.DUPLICATE_ENTRY,
 }
 """The rule of each semantic check (the alpha-split total is the protocol rule SA202)."""
 
@@ -60,6 +60,6 @@ def evidence_findings(statement: Statement) -> tuple[list[Finding], dict[int, li
         if first != i:
             msg = f"input digest duplicates entry {first}: the same input is counted twice"
             per_entry.setdefault(i, []).append(
-                Finding("SA105", Severity.ERROR, msg, entry_pointer(i, "input_sha256"), i)
+                Finding(Rule.DUPLICATE_ENTRY, Severity.ERROR, msg, entry_pointer(i, "input_sha256"), i)
             )
     return file_level, per_entry

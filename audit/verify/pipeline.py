@@ -49,7 +49,7 @@ from audit.verify.protocol import entry_protocol_findings, file_protocol_finding
 from audit.verify.rederive import rederive_entry
 from audit.verify.seeds import file_seed_findings, population_void_reason
 from audit.verify.summary import DEFAULT_RHO, build_summary, evaluate_gates
-from audit.verify.verdicts import EntryResult, FileReport, Finding, Severity, Verdict
+from audit.verify.verdicts import EntryResult, FileReport, Finding, Rule, Severity, Verdict
 
 DEFAULT_DPS = 50
 POOL_THRESHOLD = 64  # entries; below this, verify in-process
@@ -106,7 +106,7 @@ def verify_statement(
         raise exc.with_location(file=path) from None
     rep = FileReport(path=path, signature=signature, precision=opts.precision)
     for msg in model_files_problems(statement):  # 2: the model binding is void: a failure, not bad input
-        rep.findings.append(Finding("SA006", Severity.ERROR, msg, "/predicate/model_files"))
+        rep.findings.append(Finding(Rule.MODEL_FILES_MISMATCH, Severity.ERROR, msg, "/predicate/model_files"))
     ev_file, ev_entries = evidence_findings(statement)  # 3
     rep.findings.extend(ev_file)
     file_prot = file_protocol_findings(pred)  # 4
@@ -127,9 +127,12 @@ def verify_statement(
 
 
 _SIG_RULE = {
-    SignatureStatus.INVALID: ("SA001", "signature does not verify over the payload: the file was altered"),
-    SignatureStatus.UNSIGNED: ("SA002", "the certificate is unsigned"),
-    SignatureStatus.UNTRUSTED_KEY: ("SA003", "signed, but by no trusted key"),
+    SignatureStatus.INVALID: (
+        Rule.SIGNATURE_INVALID,
+        "signature does not verify over the payload: the file was altered",
+    ),
+    SignatureStatus.UNSIGNED: (Rule.UNSIGNED, "the certificate is unsigned"),
+    SignatureStatus.UNTRUSTED_KEY: (Rule.UNTRUSTED_KEY, "signed, but by no trusted key"),
 }
 
 
@@ -142,14 +145,16 @@ def signature_findings(status: SignatureStatus, accepted: bool, n_keys: int) -> 
         return [Finding(rule, Severity.WARNING, msg + " (accepted: --allow-unsigned)", "")]
     out = [Finding(rule, Severity.ERROR, msg, "")]
     if n_keys == 0 and status is not SignatureStatus.INVALID:
-        out.append(Finding("SA005", Severity.ERROR, "no trusted key given (--key or policy [keys])", ""))
+        out.append(
+            Finding(Rule.NO_TRUSTED_KEYS, Severity.ERROR, "no trusted key given (--key or policy [keys])", "")
+        )
     return out
 
 
 def _check_models(rep: FileReport, statement: Statement, paths: Sequence[str]) -> None:
     mismatches = [msg for mp in paths for msg in check_model_digests(statement, Path(mp))]
     rep.subject = "mismatch" if mismatches else "match"
-    rep.findings.extend(Finding("SA004", Severity.ERROR, msg, "/subject") for msg in mismatches)
+    rep.findings.extend(Finding(Rule.SUBJECT_MISMATCH, Severity.ERROR, msg, "/subject") for msg in mismatches)
 
 
 def verify_entries(
@@ -213,12 +218,12 @@ def _entry_samples(pred: Predicate, i: int, entry: Entry, cert_path: str) -> tup
     if not ref:
         if st.interval == "betting" and pred.guarantee.output == "soft":
             msg = "interval 'betting' needs the per-sample scores: scores.sidecar is null"
-            return None, Finding("SA107", Severity.ERROR, msg, ptr, i)
+            return None, Finding(Rule.EVIDENCE_MISSING, Severity.ERROR, msg, ptr, i)
         return None, None
     try:
         return load_samples(cert_path, ref, st.num_classes, st.n), None
     except SidecarError as exc:
-        return None, Finding("SA108", Severity.ERROR, str(exc), ptr, i)
+        return None, Finding(Rule.SIDECAR_MISMATCH, Severity.ERROR, str(exc), ptr, i)
 
 
 def _chunk_worker(args: tuple[Any, ...]) -> list[EntryResult]:

@@ -17,7 +17,7 @@ from audit.theory import methods, reuse_failure_bound
 from audit.verify.pointers import entry_pointer
 from audit.verify.policy import Policy
 from audit.verify.seeds import entry_seed_findings
-from audit.verify.verdicts import Finding, Severity
+from audit.verify.verdicts import Finding, Rule, Severity
 
 
 def file_protocol_findings(pred: Predicate) -> list[Finding]:
@@ -29,7 +29,7 @@ def file_protocol_findings(pred: Predicate) -> list[Finding]:
     if not methods.interval(st.interval).finite_sample:
         out.append(
             Finding(
-                "SA203",
+                Rule.ASYMPTOTIC,
                 Severity.ERROR,
                 f"interval '{st.interval}' is asymptotic: it has no finite-sample coverage guarantee, "
                 "so no radius derived from it is certified",
@@ -40,7 +40,7 @@ def file_protocol_findings(pred: Predicate) -> list[Finding]:
         eff = reuse_failure_bound(alpha, c)
         out.append(
             Finding(
-                "SA201",
+                Rule.SELECTION_REUSE,
                 Severity.ERROR,
                 f"the certified label was picked as the argmax of the estimation counts and then bounded at "
                 f"alpha={st.alpha}: the failure probability is only bounded by "
@@ -54,7 +54,7 @@ def file_protocol_findings(pred: Predicate) -> list[Finding]:
     if total > alpha:
         out.append(
             Finding(
-                "SA202",
+                Rule.ALPHA_OVERSPENT,
                 Severity.ERROR,
                 f"alpha overspent: the bounds spend {decimal_string(total, 20, 'up')} in total, "
                 f"more than the stated alpha={st.alpha}",
@@ -66,7 +66,7 @@ def file_protocol_findings(pred: Predicate) -> list[Finding]:
         if row.population_lower and not row.rho:
             out.append(
                 Finding(
-                    "SA204",
+                    Rule.RHO_MISSING,
                     Severity.ERROR,
                     f"summary row {i} claims a population lower bound without stating rho",
                     f"/predicate/summary/certified_accuracy/{i}/rho",
@@ -94,7 +94,7 @@ def _selection_findings(pred: Predicate, i: int, entry: Entry) -> list[Finding]:
         if sel[label] != top:
             return [
                 Finding(
-                    "SA205",
+                    Rule.LABEL_NOT_SELECTED,
                     Severity.ERROR,
                     f"certified label {label} is not the argmax of the selection draw "
                     f"({sel[label]} vs {top} votes): the label was not chosen by the stated protocol",
@@ -107,7 +107,7 @@ def _selection_findings(pred: Predicate, i: int, entry: Entry) -> list[Finding]:
         if true is not None and label != true:
             return [
                 Finding(
-                    "SA205",
+                    Rule.LABEL_NOT_SELECTED,
                     Severity.ERROR,
                     f"selection is fixed-label but the certified label {label} differs from the true label "
                     f"{true} fixed in advance",
@@ -126,7 +126,7 @@ def policy_findings(pred: Predicate, policy: Policy) -> list[Finding]:
     if policy.max_alpha is not None and alpha > policy.max_alpha:
         out.append(
             Finding(
-                "SA502",
+                Rule.POLICY_ALPHA,
                 Severity.ERROR,
                 f"alpha={st.alpha} exceeds the policy maximum {decimal_string(policy.max_alpha, 20, 'down')}",
                 "/predicate/statistics/alpha",
@@ -135,7 +135,7 @@ def policy_findings(pred: Predicate, policy: Policy) -> list[Finding]:
     if policy.min_n is not None and st.n < policy.min_n:
         out.append(
             Finding(
-                "SA503",
+                Rule.POLICY_MIN_N,
                 Severity.ERROR,
                 f"n={st.n} is below the policy minimum {policy.min_n}",
                 "/predicate/statistics/n",
@@ -145,7 +145,7 @@ def policy_findings(pred: Predicate, policy: Policy) -> list[Finding]:
     if policy.allowed_intervals is not None and canonical not in policy.allowed_canonical:
         out.append(
             Finding(
-                "SA504",
+                Rule.POLICY_INTERVAL,
                 Severity.ERROR,
                 f"interval '{st.interval}' is not allowed by the policy "
                 f"(allowed: {', '.join(policy.allowed_intervals)})",

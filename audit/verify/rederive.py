@@ -22,7 +22,7 @@ from audit.verify.counterexample import counterexample
 from audit.verify.derivation import Derived, derive_entry
 from audit.verify.pointers import entry_pointer
 from audit.verify.slack import slack_notes
-from audit.verify.verdicts import EntryResult, Finding, Severity, Verdict
+from audit.verify.verdicts import EntryResult, Finding, Rule, Severity, Verdict
 
 ROUNDING_ULPS = 4
 MAX_ESCALATIONS = 2
@@ -49,7 +49,7 @@ def printed_radius_finding(pred: Predicate, i: int, entry: Entry, der: Derived, 
         lo, hi = printed_interval(text)
     except ValueError as exc:
         msg = f"printed radius {text!r}: {exc}"
-        return Finding("SA106", Severity.ERROR, msg, entry_pointer(i, "imported"), i)
+        return Finding(Rule.PRINTED_RADIUS, Severity.ERROR, msg, entry_pointer(i, "imported"), i)
     assert der.radius is not None and entry.counts is not None and entry.claim.label is not None
     if lo <= der.radius <= hi:
         return None
@@ -68,7 +68,9 @@ def printed_radius_finding(pred: Predicate, i: int, entry: Entry, der: Derived, 
             f"(the recorded count gives {decimal_string(der.radius, 12, 'down')}; neighbouring counts jump "
             f"over [{decimal_string(lo, 6, 'down')}, {decimal_string(hi, 6, 'down')}])"
         )
-    return Finding("SA106", Severity.ERROR, why, entry_pointer(i, "imported", "printed_radius"), i)
+    return Finding(
+        Rule.PRINTED_RADIUS, Severity.ERROR, why, entry_pointer(i, "imported", "printed_radius"), i
+    )
 
 
 def rederive_entry(
@@ -87,13 +89,20 @@ def rederive_entry(
     except AuditError as exc:
         res.verdict = Verdict.INCONSISTENT_EVIDENCE
         msg = f"cannot re-derive: {exc.message}"
-        res.findings.append(Finding("SA107", Severity.ERROR, msg, entry_pointer(i), i))
+        res.findings.append(Finding(Rule.EVIDENCE_MISSING, Severity.ERROR, msg, entry_pointer(i), i))
         return res
     if der.radius is None:
         res.verdict = Verdict.SHOULD_ABSTAIN
         msg = f"the evidence supports no radius ({der.reason}) but the claim is radius {claim.radius}"
         res.findings.append(
-            Finding("SA303", Severity.ERROR, msg, entry_pointer(i, "claim"), i, data={"bounds": der.bounds})
+            Finding(
+                Rule.SHOULD_ABSTAIN,
+                Severity.ERROR,
+                msg,
+                entry_pointer(i, "claim"),
+                i,
+                data={"bounds": der.bounds},
+            )
         )
         return res
     printed = printed_radius_finding(pred, i, entry, der, dps)
@@ -131,13 +140,13 @@ def _certified(
     assert der.radius is not None
     ptr = entry_pointer(i, "claim", "radius")
     msg = f"claimed {entry.claim.radius} <= re-derived {der.radius_text}"
-    res.findings.append(Finding("SA304", Severity.NOTE, msg, ptr, i))
+    res.findings.append(Finding(Rule.CERTIFIED, Severity.NOTE, msg, ptr, i))
     if not with_slack:
         return
     res.slack = slack_notes(pred, entry, der.radius, samples)
     for s in res.slack:
         msg = f"{s['method']} gives radius {s['radius']} from the same evidence"
-        res.findings.append(Finding("SA401", Severity.NOTE, msg, ptr, i))
+        res.findings.append(Finding(Rule.SLACK, Severity.NOTE, msg, ptr, i))
 
 
 def _inflated(
@@ -153,10 +162,10 @@ def _inflated(
     head = f"claimed {res.claimed} exceeds the re-derived {der.radius_text} by {res.excess}"
     if res.rounding_only:
         msg = f"{head} ({res.excess_ulps} ulp of the float64 claim): float rounding toward the wrong side"
-        rule = "SA302"
+        rule = Rule.INFLATED_ROUNDING
     else:
         msg = f"{head} ({rel}% ; {res.excess_ulps} ulp)"
-        rule = "SA301"
+        rule = Rule.INFLATED
     if _ambiguous(excess, der.radius, digits):
         msg += f" (undecided even at {digits} digits; refused)"
     ptr = entry_pointer(i, "claim", "radius")
@@ -164,4 +173,6 @@ def _inflated(
     res.findings.append(Finding(rule, Severity.ERROR, msg, ptr, i, data=data))
     res.counterexample = counterexample(pred, der, claimed)
     if res.counterexample is not None:
-        res.findings.append(Finding("SA402", Severity.NOTE, res.counterexample["summary"], ptr, i))
+        res.findings.append(
+            Finding(Rule.COUNTEREXAMPLE, Severity.NOTE, res.counterexample["summary"], ptr, i)
+        )

@@ -19,7 +19,7 @@ from __future__ import annotations
 from audit.format import Entry, Predicate
 from audit.format.seeds import KNOWN_SEED_RULES, expected_seed
 from audit.verify.pointers import entry_pointer
-from audit.verify.verdicts import Finding, Severity
+from audit.verify.verdicts import Finding, Rule, Severity
 
 MAX_REUSE_FINDINGS = 20  # one finding per shared seed, then one that counts the rest
 
@@ -38,11 +38,11 @@ def entry_seed_findings(pred: Predicate, i: int, entry: Entry) -> list[Finding]:
     base = pred.sampler.base_seed
     if base is None:
         msg = f"sampler.seed_rule is '{rule}' but sampler.base_seed is null: the seed cannot be re-derived"
-        return [Finding("SA208", Severity.ERROR, msg, ptr, i)]
+        return [Finding(Rule.SEED_NOT_BY_RULE, Severity.ERROR, msg, ptr, i)]
     want = expected_seed(rule, base, entry.id)
     if want is None:
         msg = f"seed rule '{rule}' needs an entry id ending in ':<index>', got {entry.id!r}"
-        return [Finding("SA208", Severity.ERROR, msg, entry_pointer(i, "id"), i)]
+        return [Finding(Rule.SEED_NOT_BY_RULE, Severity.ERROR, msg, entry_pointer(i, "id"), i)]
     got = entry.seed
     if got == want:
         return []
@@ -51,7 +51,7 @@ def entry_seed_findings(pred: Predicate, i: int, entry: Entry) -> list[Finding]:
         f"the entry records {shown}, but seed rule '{rule}' with base_seed={base} gives {want}: a seed "
         "outside the declared rule may have been re-drawn after the counts were seen, which voids alpha"
     )
-    return [Finding("SA208", Severity.ERROR, msg, ptr, i, {"expected": str(want)})]
+    return [Finding(Rule.SEED_NOT_BY_RULE, Severity.ERROR, msg, ptr, i, {"expected": str(want)})]
 
 
 def shared_seeds(pred: Predicate) -> list[tuple[int, list[int]]]:
@@ -90,7 +90,7 @@ def file_seed_findings(pred: Predicate) -> list[Finding]:
     if rule is not None and rule not in KNOWN_SEED_RULES:
         out.append(
             Finding(
-                "SA209",
+                Rule.SEED_RULE_UNKNOWN,
                 Severity.WARNING,
                 f"seed rule '{rule}' is not known to this verifier (known: "
                 f"{', '.join(sorted(KNOWN_SEED_RULES))}): the entries' seeds were not checked against it",
@@ -102,7 +102,7 @@ def file_seed_findings(pred: Predicate) -> list[Finding]:
         listed = ", ".join(str(i) for i in idx[:10]) + (f" and {len(idx) - 10} more" if len(idx) > 10 else "")
         out.append(
             Finding(
-                "SA207",
+                Rule.SEED_SHARED,
                 Severity.WARNING,
                 f"entries {listed} record the same seed {s} for different inputs: their noise draws are "
                 "identical, so their failures are not independent. Each entry's own guarantee stands; no "
@@ -114,7 +114,7 @@ def file_seed_findings(pred: Predicate) -> list[Finding]:
     if len(shared) > MAX_REUSE_FINDINGS:
         out.append(
             Finding(
-                "SA207",
+                Rule.SEED_SHARED,
                 Severity.WARNING,
                 f"{len(shared) - MAX_REUSE_FINDINGS} more seeds are shared between entries",
                 "/predicate/entries",

@@ -22,7 +22,7 @@ from audit.format import Entry, Predicate
 from audit.format.numbers import decimal_string, parse_decimal
 from audit.theory import certified_at, mp_backend, population_lower_bound
 from audit.verify.policy import Gate, Policy
-from audit.verify.verdicts import EntryResult, Finding, GateResult, Severity, SummaryRow, Verdict
+from audit.verify.verdicts import EntryResult, Finding, GateResult, Rule, Severity, SummaryRow, Verdict
 
 _COUNTED = (Verdict.CERTIFIED, Verdict.INFLATED)
 DEFAULT_RHO = "0.001"
@@ -100,7 +100,7 @@ def build_summary(
         if claimed > from_claims:
             findings.append(
                 Finding(
-                    "SA501",
+                    Rule.SUMMARY_MISMATCH,
                     Severity.ERROR,
                     f"claimed certified accuracy {row.claimed} at radius {row.radius} exceeds the "
                     f"fraction of entries whose own claims reach that radius "
@@ -111,7 +111,7 @@ def build_summary(
         elif claimed > red:
             findings.append(
                 Finding(
-                    "SA501",
+                    Rule.SUMMARY_MISMATCH,
                     Severity.ERROR,
                     f"claimed certified accuracy {row.claimed} at radius {row.radius} exceeds the "
                     f"re-derived {decimal_string(red, 8, 'down')}",
@@ -121,7 +121,7 @@ def build_summary(
         if claimed_pop is not None and population_void is not None:
             findings.append(
                 Finding(
-                    "SA207",
+                    Rule.SEED_SHARED,
                     Severity.ERROR,
                     f"claimed population lower bound {claimed_pop} at radius {row.radius} does not hold: "
                     f"{population_void}",
@@ -132,7 +132,7 @@ def build_summary(
         if stated and pop is not None and parse_decimal(claimed_pop) > pop:
             findings.append(
                 Finding(
-                    "SA501",
+                    Rule.SUMMARY_MISMATCH,
                     Severity.ERROR,
                     f"claimed population lower bound {claimed_pop} at radius {row.radius} "
                     f"(rho={rho_text}) "

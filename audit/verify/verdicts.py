@@ -1,6 +1,6 @@
 """Verdict types: one result per entry, per file check and per policy gate.
 
-Guarantees: every :class:`Finding` carries a stable rule id (see :data:`RULES`) and a JSON pointer into the
+Guarantees: every :class:`Finding` carries a stable rule id (:class:`Rule`) and a JSON pointer into the
 certificate statement (or the envelope), so every verdict can be explained and located. A file passes only if
 no finding has severity ``error``. A finding is *structural* when the document contradicts itself (counts
 not adding up to n, a label out of range, ...): :attr:`FileReport.exit_code` is then 2 (malformed input),
@@ -48,66 +48,137 @@ class Severity(StrEnum):
     NOTE = "note"
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    name: str
-    description: str
+class Rule(StrEnum):
+    """Every check's stable id (the value, as written in reports), with a slug and a description."""
 
-
-_RULE_LIST = [
     # file level: signature, subject, size/schema (schema errors are InputErrors → exit 2)
-    Rule("SA001", "signature-invalid", "The DSSE signature does not verify over the exact payload bytes."),
-    Rule("SA002", "unsigned", "The certificate carries no signature."),
-    Rule("SA003", "untrusted-key", "The signature verifies under no trusted key."),
-    Rule("SA004", "subject-digest-mismatch", "A model file's sha256 differs from the certificate subject."),
-    Rule("SA005", "no-trusted-keys", "No trusted key was given, so the signature cannot be checked."),
-    Rule("SA006", "model-files-mismatch", "predicate.model_files does not agree with the subject digest."),
+    SIGNATURE_INVALID = (
+        "SA001",
+        "signature-invalid",
+        "The DSSE signature does not verify over the exact payload bytes.",
+    )
+    UNSIGNED = "SA002", "unsigned", "The certificate carries no signature."
+    UNTRUSTED_KEY = "SA003", "untrusted-key", "The signature verifies under no trusted key."
+    SUBJECT_MISMATCH = (
+        "SA004",
+        "subject-digest-mismatch",
+        "A model file's sha256 differs from the certificate subject.",
+    )
+    NO_TRUSTED_KEYS = (
+        "SA005",
+        "no-trusted-keys",
+        "No trusted key was given, so the signature cannot be checked.",
+    )
+    MODEL_FILES_MISMATCH = (
+        "SA006",
+        "model-files-mismatch",
+        "predicate.model_files does not agree with the subject digest.",
+    )
     # evidence consistency
-    Rule("SA101", "counts-invalid", "Counts are not non-negative integers summing to n."),
-    Rule("SA102", "label-out-of-range", "A label is outside 0..c-1 or a count vector has the wrong length."),
-    Rule("SA103", "selection-size-mismatch", "The selection draw does not contain n0 samples."),
-    Rule("SA104", "scores-impossible", "Score statistics are impossible for [0,1] scores over n samples."),
-    Rule("SA105", "duplicate-entry", "The same input appears more than once."),
-    Rule("SA106", "printed-radius-unreachable", "No count at the stated (n, alpha) gives that radius."),
-    Rule("SA107", "evidence-missing", "The evidence needed for the claimed method is missing."),
-    Rule("SA108", "sidecar-mismatch", "A per-sample score sidecar is missing, altered or malformed."),
-    Rule("SA109", "parameters-inconsistent", "A file-level parameter contradicts the rest of the document."),
+    COUNTS_INVALID = "SA101", "counts-invalid", "Counts are not non-negative integers summing to n."
+    LABEL_OUT_OF_RANGE = (
+        "SA102",
+        "label-out-of-range",
+        "A label is outside 0..c-1 or a count vector has the wrong length.",
+    )
+    SELECTION_SIZE = "SA103", "selection-size-mismatch", "The selection draw does not contain n0 samples."
+    SCORES_IMPOSSIBLE = (
+        "SA104",
+        "scores-impossible",
+        "Score statistics are impossible for [0,1] scores over n samples.",
+    )
+    DUPLICATE_ENTRY = "SA105", "duplicate-entry", "The same input appears more than once."
+    PRINTED_RADIUS = (
+        "SA106",
+        "printed-radius-unreachable",
+        "No count at the stated (n, alpha) gives that radius.",
+    )
+    EVIDENCE_MISSING = "SA107", "evidence-missing", "The evidence needed for the claimed method is missing."
+    SIDECAR_MISMATCH = (
+        "SA108",
+        "sidecar-mismatch",
+        "A per-sample score sidecar is missing, altered or malformed.",
+    )
+    PARAMETERS = (
+        "SA109",
+        "parameters-inconsistent",
+        "A file-level parameter contradicts the rest of the document.",
+    )
     # protocol
-    Rule("SA201", "selection-reuse", "The certified label was picked from the estimation counts."),
-    Rule("SA202", "alpha-overspent", "The alpha split over the bounds exceeds the stated alpha."),
-    Rule("SA203", "asymptotic-interval", "An asymptotic interval has no finite-sample guarantee."),
-    Rule("SA204", "population-rho-missing", "A population claim does not state rho."),
-    Rule("SA205", "label-not-selected", "The certified label is not the one the selection protocol picks."),
-    Rule("SA206", "method-unsupported", "The family / radius method / interval combination is not valid."),
-    Rule("SA207", "seed-shared", "Entries with different inputs share a seed: no population bound holds."),
-    Rule("SA208", "seed-not-by-rule", "An entry's seed is not the one the declared seed rule gives."),
-    Rule("SA209", "seed-rule-unknown", "The declared seed rule is unknown: seeds were not checked."),
+    SELECTION_REUSE = "SA201", "selection-reuse", "The certified label was picked from the estimation counts."
+    ALPHA_OVERSPENT = "SA202", "alpha-overspent", "The alpha split over the bounds exceeds the stated alpha."
+    ASYMPTOTIC = "SA203", "asymptotic-interval", "An asymptotic interval has no finite-sample guarantee."
+    RHO_MISSING = "SA204", "population-rho-missing", "A population claim does not state rho."
+    LABEL_NOT_SELECTED = (
+        "SA205",
+        "label-not-selected",
+        "The certified label is not the one the selection protocol picks.",
+    )
+    METHOD_UNSUPPORTED = (
+        "SA206",
+        "method-unsupported",
+        "The family / radius method / interval combination is not valid.",
+    )
+    SEED_SHARED = (
+        "SA207",
+        "seed-shared",
+        "Entries with different inputs share a seed: no population bound holds.",
+    )
+    SEED_NOT_BY_RULE = (
+        "SA208",
+        "seed-not-by-rule",
+        "An entry's seed is not the one the declared seed rule gives.",
+    )
+    SEED_RULE_UNKNOWN = (
+        "SA209",
+        "seed-rule-unknown",
+        "The declared seed rule is unknown: seeds were not checked.",
+    )
     # re-derivation
-    Rule("SA301", "inflated", "The claimed radius exceeds the radius re-derived at high precision."),
-    Rule("SA302", "inflated-rounding", "The claim exceeds the re-derived radius by float rounding only."),
-    Rule("SA303", "should-abstain", "The evidence supports no radius, but the claim does not abstain."),
-    Rule("SA304", "certified", "The claim is supported by the evidence."),
-    Rule("SA305", "label-mismatch", "The claimed label differs from the evidence's label."),
+    INFLATED = "SA301", "inflated", "The claimed radius exceeds the radius re-derived at high precision."
+    INFLATED_ROUNDING = (
+        "SA302",
+        "inflated-rounding",
+        "The claim exceeds the re-derived radius by float rounding only.",
+    )
+    SHOULD_ABSTAIN = (
+        "SA303",
+        "should-abstain",
+        "The evidence supports no radius, but the claim does not abstain.",
+    )
+    CERTIFIED = "SA304", "certified", "The claim is supported by the evidence."
+    LABEL_MISMATCH = "SA305", "label-mismatch", "The claimed label differs from the evidence's label."
     # informational
-    Rule("SA401", "slack", "Another valid method gives a larger radius from the same evidence."),
-    Rule("SA402", "counterexample", "A base classifier consistent with the bounds breaks the claim."),
+    SLACK = "SA401", "slack", "Another valid method gives a larger radius from the same evidence."
+    COUNTEREXAMPLE = (
+        "SA402",
+        "counterexample",
+        "A base classifier consistent with the bounds breaks the claim.",
+    )
     # summary and policy
-    Rule("SA501", "summary-mismatch", "The claimed certified accuracy or population bound is not supported."),
-    Rule("SA502", "policy-alpha", "alpha exceeds the policy's maximum."),
-    Rule("SA503", "policy-min-n", "n is below the policy's minimum."),
-    Rule("SA504", "policy-interval", "The interval method is not allowed by the policy."),
-    Rule("SA505", "policy-gate", "A policy gate on certified accuracy failed."),
-]
+    SUMMARY_MISMATCH = (
+        "SA501",
+        "summary-mismatch",
+        "The claimed certified accuracy or population bound is not supported.",
+    )
+    POLICY_ALPHA = "SA502", "policy-alpha", "alpha exceeds the policy's maximum."
+    POLICY_MIN_N = "SA503", "policy-min-n", "n is below the policy's minimum."
+    POLICY_INTERVAL = "SA504", "policy-interval", "The interval method is not allowed by the policy."
+    POLICY_GATE = "SA505", "policy-gate", "A policy gate on certified accuracy failed."
 
-RULES: dict[str, Rule] = {r.id: r for r in _RULE_LIST}
+    def __new__(cls, rule_id: str, slug: str = "", description: str = "") -> Rule:
+        member = str.__new__(cls, rule_id)
+        member._value_ = rule_id
+        member.slug = slug  # type: ignore[attr-defined]
+        member.description = description  # type: ignore[attr-defined]
+        return member
 
 
 @dataclass
 class Finding:
     """One check's outcome. ``pointer`` is an RFC 6901 JSON pointer into the statement (``""`` = whole)."""
 
-    rule: str
+    rule: Rule
     severity: Severity
     message: str
     pointer: str = ""
@@ -116,8 +187,7 @@ class Finding:
     structural: bool = False  # the document contradicts itself (exit 2); ``data["field"]`` names the field
 
     def __post_init__(self) -> None:
-        if self.rule not in RULES:
-            raise ValueError(f"unknown rule id {self.rule}")
+        self.rule = Rule(self.rule)  # ValueError for an unknown id
 
     def location_line(self, path: str) -> str:
         """``path: entry 3: field 'counts': message`` (one line, as FormatError prints it)."""
@@ -125,8 +195,8 @@ class Finding:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "rule": self.rule,
-            "name": RULES[self.rule].name,
+            "rule": str(self.rule),
+            "name": self.rule.slug,
             "severity": str(self.severity),
             "message": self.message,
             "pointer": self.pointer,

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from audit.cli import main as audit_main
-from audit.verify.verdicts import RULES
+from audit.verify.verdicts import Rule
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
 KEY = str(CASES / "keys" / "test-release.pub")
@@ -44,7 +44,7 @@ def test_junit_and_sarif_for_a_failing_case(tmp_path: Path) -> None:
     doc = json.loads(sarif.read_text())
     assert doc["version"] == "2.1.0"
     run = doc["runs"][0]
-    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == list(RULES)
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == [str(r) for r in Rule]
     results = run["results"]
     assert any(r["ruleId"] == "SA101" and r["level"] == "error" for r in results)
     for r in results:
