@@ -44,11 +44,11 @@ from audit.format.sidecar import SidecarError, load_samples
 from audit.theory import methods_of
 from audit.verify.evidence import evidence_findings
 from audit.verify.pointers import entry_pointer, payload_line
-from audit.verify.policy import Policy
-from audit.verify.protocol import entry_protocol_findings, file_protocol_findings, policy_findings
+from audit.verify.policy import Context, Policy, evaluate_gates
+from audit.verify.protocol import entry_protocol_findings, file_protocol_findings
 from audit.verify.rederive import rederive_entry
 from audit.verify.seeds import file_seed_findings, population_void_reason
-from audit.verify.summary import DEFAULT_RHO, build_summary, evaluate_gates
+from audit.verify.summary import DEFAULT_RHO, build_summary
 from audit.verify.verdicts import EntryResult, FileReport, Finding, Rule, Severity, Verdict
 
 DEFAULT_DPS = 50
@@ -84,7 +84,7 @@ def verify_file(path: str | os.PathLike[str], opts: VerifyOptions) -> FileReport
     if not loaded.accepted or loaded.statement is None:
         rep = FileReport(name, str(loaded.signature), precision=opts.precision, payload_line=line)
         rep.findings = sig_findings
-        rep.gates = evaluate_gates(opts.policy, None, [], opts.precision)
+        rep.gates = evaluate_gates(opts.policy, Context(None, [], opts.precision))
         return rep
     rep = verify_statement(loaded.statement, name, opts, signature=str(loaded.signature))  # 2–7
     rep.payload_line = line
@@ -113,7 +113,7 @@ def verify_statement(
     rep.findings.extend(file_prot)
     rep.findings.extend(file_seed_findings(pred))
     if opts.policy is not None:
-        rep.findings.extend(policy_findings(pred, opts.policy))
+        rep.findings.extend(opts.policy.rules.findings(pred))  # the policy's statistical limits
     if ev_file:  # the file-level parameters are unusable: nothing can be re-derived
         file_prot = [*file_prot, *ev_file]
     rep.entries = _run_entries(pred, ev_entries, file_prot, opts, path)  # 5, 6
@@ -122,7 +122,7 @@ def verify_statement(
         pred, rep.entries, opts.precision, opts.default_rho, population_void=void
     )
     rep.findings.extend(summary_findings)
-    rep.gates = evaluate_gates(opts.policy, pred, rep.entries, opts.precision, population_void=void)
+    rep.gates = evaluate_gates(opts.policy, Context(pred, rep.entries, opts.precision, void))
     return rep
 
 

@@ -1,4 +1,4 @@
-"""Protocol checks: label selection, per-input seeds, alpha budget, interval validity, population rho, policy.
+"""Protocol checks: label selection, per-input seeds, alpha budget, interval validity, population rho.
 
 Guarantees: every violation is an ``error`` finding with a stable rule id and a JSON pointer. File-level
 protocol violations void every entry's guarantee (the pipeline marks those entries ``protocol-violation``);
@@ -15,7 +15,6 @@ from audit.format import Entry, Predicate
 from audit.format.numbers import decimal_string
 from audit.theory import methods, reuse_failure_bound
 from audit.verify.pointers import entry_pointer
-from audit.verify.policy import Policy
 from audit.verify.seeds import entry_seed_findings
 from audit.verify.verdicts import Finding, Rule, Severity
 
@@ -116,40 +115,3 @@ def _selection_findings(pred: Predicate, i: int, entry: Entry) -> list[Finding]:
                 )
             ]
     return []
-
-
-def policy_findings(pred: Predicate, policy: Policy) -> list[Finding]:
-    """Policy minimums: maximum alpha, minimum n, allowed interval methods."""
-    st = pred.statistics
-    out: list[Finding] = []
-    alpha = st.alpha.value
-    if policy.max_alpha is not None and alpha > policy.max_alpha:
-        out.append(
-            Finding(
-                Rule.POLICY_ALPHA,
-                Severity.ERROR,
-                f"alpha={st.alpha} exceeds the policy maximum {decimal_string(policy.max_alpha, 20, 'down')}",
-                "/predicate/statistics/alpha",
-            )
-        )
-    if policy.min_n is not None and st.n < policy.min_n:
-        out.append(
-            Finding(
-                Rule.POLICY_MIN_N,
-                Severity.ERROR,
-                f"n={st.n} is below the policy minimum {policy.min_n}",
-                "/predicate/statistics/n",
-            )
-        )
-    canonical = methods.interval(st.interval).name
-    if policy.allowed_intervals is not None and canonical not in policy.allowed_canonical:
-        out.append(
-            Finding(
-                Rule.POLICY_INTERVAL,
-                Severity.ERROR,
-                f"interval '{st.interval}' is not allowed by the policy "
-                f"(allowed: {', '.join(policy.allowed_intervals)})",
-                "/predicate/statistics/interval",
-            )
-        )
-    return out

@@ -1,4 +1,4 @@
-"""File summary and policy gates: claimed vs re-derived certified accuracy, population lower bounds.
+"""File summary: claimed vs re-derived certified accuracy, population lower bounds (the gates use them too).
 
 Definitions (exact rationals): an entry is *certified at radius r* when its claim does not abstain, its label
 equals the known true label, and its radius is ≥ r. *Claimed* accuracy uses the claimed radius of every entry;
@@ -8,8 +8,8 @@ lower bound is ``audit.theory``'s ``population_lower_bound(re-derived accuracy, 
 every summary row with the row's rho, or :data:`DEFAULT_RHO` when the row states none
 (``SummaryRow.rho_source`` says which); a claimed population bound is only compared under the row's own rho.
 The bound needs independent failures across entries: when ``population_void`` gives a reason (entries share
-a seed, :mod:`audit.verify.seeds`), no row shows one, a row that claims one gets ``SA207`` (error) and every
-population gate fails.
+a seed, :mod:`audit.verify.seeds`), no row shows one and a row that claims one gets ``SA207`` (error); the
+policy's population gates fail (:mod:`audit.verify.policy`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from audit.errors import AuditError
 from audit.format import Entry, Predicate
 from audit.format.numbers import decimal_string, parse_decimal
 from audit.theory import certified_at, mp_backend, population_lower_bound
-from audit.verify.policy import Gate, Policy
-from audit.verify.verdicts import EntryResult, Finding, GateResult, Rule, Severity, SummaryRow, Verdict
+from audit.verify.verdicts import EntryResult, Finding, Rule, Severity, SummaryRow, Verdict
 
 _COUNTED = (Verdict.CERTIFIED, Verdict.INFLATED)
 DEFAULT_RHO = "0.001"
@@ -51,7 +50,7 @@ def rederived_accuracy(results: Sequence[EntryResult], radius: Fraction) -> Frac
     return Fraction(hits, len(results))
 
 
-def _pop(acc: Fraction, alpha: Fraction, rho: Fraction, m: int, dps: int) -> Fraction | None:
+def population_lower(acc: Fraction, alpha: Fraction, rho: Fraction, m: int, dps: int) -> Fraction | None:
     """Population lower bound (lower end, exact), or None when the theory layer refuses (gates then fail)."""
     B = mp_backend(dps)
     try:
@@ -83,7 +82,7 @@ def build_summary(
         claimed_pop = row.population_lower.text if row.population_lower else None
         pop = None
         if m > 0 and population_void is None:
-            pop = _pop(red, alpha, parse_decimal(used_rho), m, dps)
+            pop = population_lower(red, alpha, parse_decimal(used_rho), m, dps)
         rows.append(
             SummaryRow(
                 row.radius.text,
@@ -141,61 +140,3 @@ def build_summary(
                 )
             )
     return rows, findings
-
-
-def _gate_value(gate: Gate, pred: Predicate, results: Sequence[EntryResult], dps: int) -> Fraction | None:
-    if gate.metric == "claimed":
-        return claimed_accuracy(pred.entries, gate.radius)
-    red = rederived_accuracy(results, gate.radius)
-    if gate.metric == "rederived":
-        return red
-    assert gate.rho is not None
-    return _pop(red, pred.statistics.alpha.value, gate.rho, max(len(results), 1), dps)
-
-
-def evaluate_gates(
-    policy: Policy | None,
-    pred: Predicate | None,
-    results: Sequence[EntryResult],
-    dps: int,
-    *,
-    population_void: str | None = None,
-) -> list[GateResult]:
-    """Every policy gate, compared exactly; a gate that cannot be evaluated fails (never passes silently).
-
-    A population gate fails when ``population_void`` says why no population bound holds.
-    """
-    if policy is None:
-        return []
-    out: list[GateResult] = []
-    for gate in policy.gates:
-        thr = gate.minimum_text
-        if pred is None:
-            msg = "certificate not verified: gate not evaluated"
-            out.append(GateResult(gate.name, False, msg, None, thr))
-            continue
-        norm = pred.guarantee.norm
-        if gate.norm is not None and gate.norm != norm:
-            msg = f"gate is for {gate.norm} but the certificate certifies {norm}"
-            out.append(GateResult(gate.name, False, msg, None, thr))
-            continue
-        if not results:
-            out.append(GateResult(gate.name, False, "certificate has no entries", None, thr))
-            continue
-        if gate.metric == "population_lower" and population_void is not None:
-            msg = f"no population lower bound: {population_void}"
-            out.append(GateResult(gate.name, False, msg, None, thr))
-            continue
-        value = _gate_value(gate, pred, results, dps)
-        if value is None:
-            msg = "population lower bound unavailable: gate not evaluated"
-            out.append(GateResult(gate.name, False, msg, None, thr))
-            continue
-        ok = value >= gate.minimum
-        rho = f", rho={gate.rho_text}" if gate.rho_text else ""
-        msg = (
-            f"{gate.metric} certified accuracy at {norm} radius {gate.radius_text}{rho} = "
-            f"{decimal_string(value, 6, 'down')} {'>=' if ok else '<'} {thr}"
-        )
-        out.append(GateResult(gate.name, ok, msg, decimal_string(value, 20, "down"), thr))
-    return out

@@ -101,7 +101,8 @@ def test_policy_accepts_exactly_the_finite_sample_intervals() -> None:
     for m in methods.intervals():
         text = {"statistics": {"allowed_intervals": [m.name, *m.aliases]}}
         if m.finite_sample:
-            assert parse_policy(text).allowed_canonical == {m.name}
+            (rule,) = parse_policy(text).rules.rules
+            assert rule.canonical == {m.name}
         else:
             with pytest.raises(UsageError, match="not a valid finite-sample interval"):
                 parse_policy(text)
