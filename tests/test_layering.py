@@ -1,4 +1,4 @@
-"""The verifier stays torch-free and the layers point down only (DESIGN.md "Layers")."""
+"""The verifier stays torch-free and the layers point down only (docs/architecture.md "Layers")."""
 
 from __future__ import annotations
 
@@ -55,3 +55,78 @@ def test_test_module_basenames_are_unique() -> None:
         seen.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
     clashes = {name: paths for name, paths in seen.items() if len(paths) > 1 and name != "conftest.py"}
     assert clashes == {}
+
+
+# format ◂ theory ◂ verify ◂ (importers, reports) ◂ cli; certs uses format and theory only.
+LAYER = {
+    "audit": 0,  # the package itself (its version) and audit.errors: the shared base
+    "audit.errors": 0,
+    "audit.format": 1,
+    "audit.theory": 2,
+    "audit.verify": 3,
+    "audit.importers": 4,
+    "audit.reports": 4,
+    "audit.cli": 5,
+}
+CERTS_MAY_IMPORT = ("audit", "audit.errors", "audit.format", "audit.theory", "certs")
+
+
+def _home(module: str) -> str | None:
+    """The layer key of a project module (``audit.format.model`` → ``audit.format``), or None if external."""
+    parts = module.split(".")
+    if parts[0] not in ("audit", "certs"):
+        return None
+    if parts[0] == "certs":
+        return "certs"
+    return ".".join(parts[:2]) if len(parts) > 1 and ".".join(parts[:2]) in LAYER else "audit"
+
+
+def _imports() -> list[tuple[str, str, int]]:
+    """(importing module, imported module, line) for every import in audit/ and certs/, lazy ones too."""
+    out = []
+    for package in ("audit", "certs"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = path.relative_to(ROOT).with_suffix("")
+            name = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    out += [(name, a.name, node.lineno) for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    out.append((name, node.module, node.lineno))
+    return out
+
+
+def allowed(src: str, dst: str) -> bool:
+    """Whether module ``src`` may import ``dst`` (external modules always; project ones downwards only)."""
+    a, b = _home(src), _home(dst)
+    if b is None or a == b:
+        return True
+    if a == "certs":
+        return dst == "audit" or any(dst == m or dst.startswith(m + ".") for m in CERTS_MAY_IMPORT[1:])
+    return b != "certs" and LAYER[b] < LAYER[a]  # strictly below: siblings do not import each other
+
+
+def test_every_import_points_down_the_layers() -> None:
+    bad = [f"{src}:{line} imports {dst}" for src, dst, line in _imports() if not allowed(src, dst)]
+    assert bad == []
+
+
+def test_the_layer_rule_refuses_what_it_should() -> None:
+    refused = [
+        ("audit.verify.rederive", "audit.importers.printed"),  # verify below importers
+        ("audit.importers.cohen", "audit.reports.console"),  # siblings
+        ("audit.format.model", "audit.theory.methods"),  # format below theory
+        ("certs.certify", "audit.verify.sidecar"),  # the issuer uses format and theory only
+        ("certs.cli", "audit.cli"),
+        ("audit.theory.derive", "certs.sampler"),
+    ]
+    for src, dst in refused:
+        assert not allowed(src, dst), (src, dst)
+    assert allowed("certs.certify", "audit.theory.methods") and allowed(
+        "audit.cli.verify", "audit.reports.json_report"
+    )
+
+
+def test_the_layer_table_covers_every_package() -> None:
+    packages = {p.name for p in (ROOT / "audit").iterdir() if (p / "__init__.py").exists()}
+    assert {f"audit.{p}" for p in packages} <= set(LAYER)
