@@ -1,4 +1,4 @@
-"""Randomized ablation, L0 radii (THEORY.md §4, Jia et al. 2022), in exact integer arithmetic.
+"""Randomized ablation, L0 radii (docs/theory.md §4, Jia et al. 2022), in exact integer arithmetic.
 
 Label probabilities are multiples of ``1/N``, ``N = C(d, e)``. With ``PL = ceil(pl_low·N)``,
 ``P_j = floor(p_up_j·N)``, the k largest ``P_j`` ascending ``a_1..a_k``, ``U_t = min(Σ_{j<=t} P_aj, N − PL)``

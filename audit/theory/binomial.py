@@ -1,4 +1,4 @@
-"""Binomial confidence bounds: one-sided Clopper–Pearson, SimuEM and BinoCP (THEORY.md §2).
+"""Binomial confidence bounds: one-sided Clopper–Pearson, SimuEM and BinoCP (docs/theory.md §2).
 
 ``cp_lower(k, n, alpha)`` is the root p of ``P_p(X >= k) = alpha`` (0 for k = 0, ``alpha**(1/n)`` for k = n);
 ``cp_upper(k, n, alpha)`` the root of ``P_p(X <= k) = alpha`` (1 for k = n). Both return a :class:`Bound`

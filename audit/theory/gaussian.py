@@ -1,4 +1,4 @@
-"""Gaussian noise, L2 radii (THEORY.md §3): Cohen et al. top-1 and Jia et al. top-k.
+"""Gaussian noise, L2 radii (docs/theory.md §3): Cohen et al. top-1 and Jia et al. top-k.
 
 All inputs are exact values or backend numbers; lower bounds are read rounded down, upper bounds rounded up,
 σ rounded down. Every returned radius is rounded toward zero (``backend.down`` after a certified bracket), and

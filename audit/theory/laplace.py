@@ -1,4 +1,4 @@
-"""Laplace noise, L1 radii (THEORY.md §5, Teng et al.): multi-class Thm 1, binary Thm 2, Lecuyer's bound.
+"""Laplace noise, L1 radii (docs/theory.md §5, Teng et al.): multi-class Thm 1, binary Thm 2, Lecuyer's bound.
 
 Lower bounds are read rounded down, upper bounds rounded up, λ rounded down; every radius is rounded toward
 zero; ``None`` means abstain (radius <= 0).

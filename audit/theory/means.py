@@ -4,7 +4,7 @@ Guarantees (i.i.d. samples in [0, 1], true mean μ):
 
 * Hoeffding: ``P(μ < X̄ - sqrt(ln(1/α) / (2n))) <= α`` (and the mirrored upper bound).
 * Empirical Bernstein, Maurer & Pontil 2009 Thm 4 (n >= 2, ``V`` the unbiased sample variance):
-  ``P(μ < X̄ - sqrt(2 V ln(2/α) / n) - 7 ln(2/α) / (3(n-1))) <= α``. Note ``ln(2/α)``: seed 003's
+  ``P(μ < X̄ - sqrt(2 V ln(2/α) / n) - 7 ln(2/α) / (3(n-1))) <= α``. Note ``ln(2/α)``: Moutaouakil's
   ``ln(1/δ)`` is a misquote and too optimistic.
 
 Every function takes exact inputs (int, Fraction, decimal string) and a backend; the returned value is rounded

@@ -1,4 +1,4 @@
-"""Population lower bound on certified accuracy (Cohen et al. 2019; seed 000 App. E, Lemma 11).
+"""Population lower bound on certified accuracy (Cohen et al. 2019; Jia et al. 2020 App. E, Lemma 11).
 
 If ``m`` inputs are each certified at level ``α`` (an input that is *not* robust at radius ``r`` gets a
 certificate at ``r`` with probability ``<= α``) and a fraction ``Ŷ`` of them is certified at ``r``, then with

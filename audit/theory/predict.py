@@ -1,11 +1,11 @@
-"""PREDICT: when the smoothed top-1 / top-k labels can be announced (Cohen et al.; seed 000 Alg. 1).
+"""PREDICT: when the smoothed top-1 / top-k labels can be announced (Cohen et al.; Jia et al. 2020 Alg. 1).
 
 * :func:`binom_test_two_sided` — two-sided binomial test of ``p = 1/2``: ``min(1, 2·P(X <= min(x, n-x)))``
   (the p = 1/2 distribution is symmetric, so this equals scipy's ``binomtest(x, n, 0.5).pvalue``). Rounded up.
 * :func:`predict_top1` — Cohen's PREDICT: top two counts ``n_A >= n_B``; announce A iff
   ``BinomTest(n_A, n_A + n_B, 1/2) <= α``, else abstain. Guarantee: ``P(announce a label != g(x)) <= α``.
-* :func:`predict_topk` — seed 000 Alg. 1: sort counts descending, accept ``c_t`` while
-  ``BinomTest(n_ct, n_ct + n_c(t+1), 1/2) <= α`` for t = 1..k, else abstain. Guarantee (seed 000 Prop. 1):
+* :func:`predict_topk` — Jia et al. 2020 Alg. 1: sort counts descending, accept ``c_t`` while
+  ``BinomTest(n_ct, n_ct + n_c(t+1), 1/2) <= α`` for t = 1..k, else abstain. Guarantee (Jia et al. 2020 Prop. 1):
   with probability >= 1 - α, a returned set equals the smoothed top-k set.
 
 Ties are broken by the lower label index (deterministic); a tie between the compared counts has p-value 1, so
@@ -78,7 +78,7 @@ def _order(counts: Sequence[int]) -> list[int]:
 
 
 def predict_topk(counts: Sequence[int], k: int, alpha: Exact, backend: Backend = FLOAT) -> Prediction:
-    """Seed 000 Alg. 1 (k = 1 is Cohen's PREDICT): the top-k labels, or abstain (``labels is None``)."""
+    """Jia et al. 2020 Alg. 1 (k = 1 is Cohen's PREDICT): the top-k labels, or abstain (``labels is None``)."""
     a = check_alpha(alpha)
     order = _order(counts)
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k < len(counts):

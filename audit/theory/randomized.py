@@ -1,6 +1,6 @@
 """Randomized Clopper–Pearson bounds (uniformly most accurate) with a committed uniform ``U``.
 
-The lower bound solves ``P_p(X > k) + U·P_p(X = k) = α`` in ``p`` (THEORY §2); the left side equals
+The lower bound solves ``P_p(X > k) + U·P_p(X = k) = α`` in ``p`` (docs/theory.md §2); the left side equals
 ``U·P_p(X >= k) + (1-U)·P_p(X >= k+1)``, increasing in ``p``, so the root lies between ``CP_low(k)`` (U = 1,
 the ordinary Clopper–Pearson bound) and ``CP_low(k+1)`` (U = 0): never below CP. The upper bound is the mirror
 image ``1 - lower(n - k)``.

@@ -1,4 +1,4 @@
-"""Soft (continuous) smoothing radii from bounded means (THEORY.md §6, seed 003).
+"""Soft (continuous) smoothing radii from bounded means (docs/theory.md §6, Moutaouakil).
 
 ``soft_gaussian_radius`` is ``σ/2 (Φ⁻¹(F̂_y low) − Φ⁻¹(F̂_j up))``; ``soft_lipschitz_radius`` is
 ``M/(√2 L)`` with ``M = F̂_y low − max_{i≠y} F̂_i up``. Both round toward zero; ``None`` means abstain.

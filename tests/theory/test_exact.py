@@ -43,7 +43,7 @@ def test_tail_brackets_brute_force(qa: float, qb: float, t: int, n: int) -> None
 
 
 def test_reference_value_beats_bonferroni() -> None:
-    """THEORY §2: n=1000, α=1e-3, counts (600, 300, 100): Bonferroni CP 0.1983 vs exact 0.2040."""
+    """docs/theory.md §2: n=1000, α=1e-3, counts (600, 300, 100): Bonferroni CP 0.1983 vs exact 0.2040."""
     b = exact_margin_lower(600, 300, 1000, "0.001")
     assert b.method == "exact-buehler" and b.side == "lower"
     assert 0.20398 <= float(b.value) <= 0.2039860  # 0.2040 to 4 digits; never above the true 0.20398599659...

@@ -60,7 +60,7 @@ def test_bernstein_matches_maurer_pontil_with_ln_2_over_alpha(
         assert b.method == "bernstein" and b.side == "lower" and b.alpha == Fraction(alpha)
         assert b.value <= ref
         assert abs(float(b.value) - float(max(ref, 0))) < 1e-12
-    # seed 003's misquote ln(1/δ) would give a strictly larger (too optimistic) value
+    # Moutaouakil's misquote ln(1/δ) would give a strictly larger (too optimistic) value
     with mpmath.workdps(80):
         lg = mpmath.log(1 / mpmath.mpf(alpha))
         misquote = mpmath.mpf(mean) - mpmath.sqrt(2 * mpmath.mpf(var) * lg / n) - 7 * lg / (3 * (n - 1))

@@ -1,4 +1,4 @@
-"""Population lower bound on certified accuracy (seed 000 App. E)."""
+"""Population lower bound on certified accuracy (Jia et al. 2020 App. E)."""
 
 import math
 

@@ -210,7 +210,7 @@ def test_topk_root_brackets_the_root_at_100_digits(seed: int) -> None:
 def test_topk_fallback_matches_reference(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ga, "_root_t_halley", lambda *a, **kw: None)
     r = topk_radius("0.5", ["0.2", "0.15", "0.1", "0.05"], 3, "0.5", mp_backend(50))
-    # THEORY.md §9 gives 0.353443202630973178…; mpmath.findroot at 60 digits (independent) gives:
+    # docs/theory.md §9 gives 0.353443202630973178…; mpmath.findroot at 60 digits (independent) gives:
     ref = Fraction("0.353443202630973182148845478414082489419679037691800285725551")
     assert ref - Fraction(1, 10**40) < _exact(r) <= ref
 

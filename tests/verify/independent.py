@@ -1,6 +1,6 @@
-"""Independent reference formulas for the verifier tests (mpmath, plain THEORY.md formulas, no audit code).
+"""Independent reference formulas for the verifier tests (mpmath, plain docs/theory.md formulas, no audit code).
 
-Clopper–Pearson bounds by bisection on mpmath's regularized incomplete beta (THEORY.md §2):
+Clopper–Pearson bounds by bisection on mpmath's regularized incomplete beta (docs/theory.md §2):
 ``P(X >= k | p) = I_p(k, n-k+1)``, so the lower bound solves ``I_p(k, n-k+1) = a``; the upper bound solves
 ``1 - I_p(k+1, n-k) = a``. Use n up to ~1e4 (mpmath's series is slow beyond).
 """
@@ -59,7 +59,7 @@ def laplace_cdf(s: mpmath.mpf, lam: mpmath.mpf) -> mpmath.mpf:
 
 
 def ablation_radius_k1(pl: mpmath.mpf, p_other_max: mpmath.mpf, d: int, e: int) -> int:
-    """THEORY §4, k = 1: largest integer r >= 0 with pl' - p' > 2 Δ(r); -1 if even r = 0 fails."""
+    """docs/theory.md §4, k = 1: largest integer r >= 0 with pl' - p' > 2 Δ(r); -1 if even r = 0 fails."""
     total = comb(d, e)
     with mpmath.workdps(DPS + 100):
         pl_r = Fraction(int(mpmath.ceil(pl * total)), total)

@@ -1,4 +1,4 @@
-"""Population lower bound in the file summary and in policy gates (THEORY.md §3, population claim).
+"""Population lower bound in the file summary and in policy gates (docs/theory.md §3, population claim).
 
 The expected bound is computed here with mpmath at 60 digits from the plain formula
 ``(Y - a - sqrt(2 a (1-a) ln(1/rho) / m) - ln(1/rho) / (3 m)) / (1 - a)``, never by the code under test.

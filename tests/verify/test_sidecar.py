@@ -72,7 +72,7 @@ def verdict(tmp_path: Path, data: bytes | None, rel: str = "side/s.json", sha: s
 
 
 def betting_lower_ref(x: np.ndarray, alpha: float, c: float = 0.5) -> float:
-    """Waudby-Smith & Ramdas hedged-capital lower bound, written out here in float64 (THEORY §2)."""
+    """Waudby-Smith & Ramdas hedged-capital lower bound, written out here in float64 (docs/theory.md §2)."""
     n = x.size
     t = np.arange(1, n + 1)
     mu = (0.5 + np.cumsum(x)) / (t + 1)

@@ -1,6 +1,6 @@
 """Slack alternatives (L0, Laplace, soft) and the Laplace-binary counterexample, against independent formulas.
 
-Every expected radius is computed in :mod:`independent` (mpmath, THEORY.md formulas), never by audit code.
+Every expected radius is computed in :mod:`independent` (mpmath, docs/theory.md formulas), never by audit code.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def soft_pred(interval: str) -> dict:
 
 
 def soft_ref(method: str) -> mpmath.mpf:
-    """sigma/2 (PhiInv(F_low) - PhiInv(max F_up)), each bound at alpha/2 (THEORY §2, §6)."""
+    """sigma/2 (PhiInv(F_low) - PhiInv(max F_up)), each bound at alpha/2 (docs/theory.md §2, §6)."""
     with mpmath.workdps(DPS):
         a = mpf(ALPHA / 2)
         bounds = []

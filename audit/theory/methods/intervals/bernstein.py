@@ -1,5 +1,5 @@
 """Empirical Bernstein (Maurer & Pontil 2009, Thm 4): ``X̄ − sqrt(2 V ln(2/α)/n) − 7 ln(2/α)/(3(n−1))``
-with the unbiased sample variance ``V`` (the ``ln(1/α)`` of one seed paper is a misquote)."""
+with the unbiased sample variance ``V`` (the ``ln(1/α)`` of Moutaouakil is a misquote)."""
 
 from __future__ import annotations
 

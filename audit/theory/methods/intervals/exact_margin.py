@@ -11,6 +11,6 @@ METHOD = IntervalMethod(
     evidence=EvidenceKind.COUNTS,
     summary="exact Buehler-type lower bound on p_A − p_B (no Bonferroni split)",
     guarantee="P(p_A − p_B < low) ≤ α (the inner supremum is certified, never a local optimum)",
-    source="seed 003 §4 (exact bounds on functions of multinomial parameters); docs/theory.md §2",
+    source="Moutaouakil §4 (exact bounds on functions of multinomial parameters); docs/theory.md §2",
     aliases=("exact",),
 )
