@@ -53,7 +53,8 @@ def read_bounded(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTE
     """Return the bytes of ``path``; refuse (InputError) a missing/unreadable file or one above ``max_bytes``.
 
     The size is taken from ``fstat`` before any content is read, and at most ``max_bytes + 1`` bytes are
-    ever read, so an oversized (even sparse) file costs no time or memory.
+    ever read, so an oversized (even sparse) file costs no time or memory; memory is proportional to the
+    file's size, not to the limit.
     """
     name = os.fspath(path)
     if max_bytes < 0:
@@ -67,7 +68,10 @@ def read_bounded(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTE
                 raise InputError(
                     f"file is {st.st_size} bytes, above the limit of {max_bytes} bytes", file=name
                 )
-            data = fh.read(max_bytes + 1)
+            # read what fstat announced (+1 to see growth); a buffer of max_bytes is never allocated up front
+            data = fh.read(st.st_size + 1)
+            if len(data) > st.st_size:  # the file grew since fstat: read on, still bounded
+                data += fh.read(max(0, max_bytes + 1 - len(data)))
     except InputError:
         raise
     except FileNotFoundError:
