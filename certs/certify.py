@@ -70,7 +70,7 @@ from certs.data import Dataset, input_digest, load_data, select_indices
 from certs.graph import MODE_OF_GRAPH, GraphChoice, deterministic_kernels, noisy_probe, prepare_graph
 from certs.models import LoadedModel, load_model
 from certs.noise import ABLATED_ENCODING, NoiseSpec
-from certs.sampler import DEFAULT_CHUNK, GROUP_SAMPLES, Job, Sampler
+from certs.sampler import DEFAULT_CHUNK, GROUP_SAMPLES, Job, Sampler, SamplerConfig
 
 DTYPES = {
     "float32": torch.float32,
@@ -499,10 +499,20 @@ def prepare_run(
     ids = [f"{data.name}:{i}" for i in chosen]
     digests = [input_digest(data.inputs[i]) for i in chosen]
     sampler = Sampler(
-        choice.model, o.noise, shape, num_classes, batch_size=o.batch_size, chunk_size=o.chunk_size,
-        device=device, rng_device=resolve_rng_device(o.rng, device), dtype=dtype, soft=o.soft,
-        keep_samples=betting,
-    )  # fmt: skip
+        choice.model,
+        o.noise,
+        shape,
+        num_classes,
+        SamplerConfig(
+            batch_size=o.batch_size,
+            chunk_size=o.chunk_size,
+            device=device,
+            rng_device=resolve_rng_device(o.rng, device),
+            dtype=dtype,
+            soft=o.soft,
+            keep_samples=betting,
+        ),
+    )
     run = Run(o, out, partial, model_path, data, chosen, ids, digests, header, subject,
               CertificationSpec.from_predicate(header), choice, sampler, _config_digest(header, ids, digests),
               betting)  # fmt: skip

@@ -42,7 +42,7 @@ from certs.data import input_digest, load_data, select_indices
 from certs.graph import MODE_OF_GRAPH, deterministic_kernels
 from certs.models import load_model
 from certs.noise import NoiseSpec
-from certs.sampler import Job, Sampler
+from certs.sampler import Job, Sampler, SamplerConfig
 
 STATUSES = ("match", "close", "mismatch", "input-mismatch")
 
@@ -244,13 +244,15 @@ def replay(
             noise,
             shape,
             st.num_classes,
-            batch_size=batch,
-            chunk_size=chunk,
-            device=dev,
-            rng_device=dev if rng_kind != "cpu" else "cpu",
-            dtype=dtype,
-            soft=soft,
-            keep_samples=betting,
+            SamplerConfig(
+                batch_size=batch,
+                chunk_size=chunk,
+                device=dev,
+                rng_device=dev if rng_kind != "cpu" else "cpu",
+                dtype=dtype,
+                soft=soft,
+                keep_samples=betting,
+            ),
         )
         if progress:
             progress("start", {"total": len(todo), "done": 0, "samples_per_input": n0 + n})

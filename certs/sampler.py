@@ -68,8 +68,35 @@ class SampleResult:
     samples: np.ndarray | None = None  # (num_classes, n) float64 scores in sampling order (keep_samples)
 
 
+@dataclass
+class _Cursor:
+    """Where a group's drawing stands: the plan's next chunk, how much of it is drawn, its side buffer."""
+
+    chunk: int = 0
+    offset: int = 0
+    side: torch.Tensor | None = None
+
+
 def _chunks(total: int, chunk: int) -> list[int]:
     return [min(chunk, total - off) for off in range(0, total, chunk)]
+
+
+@dataclass(frozen=True)
+class SamplerConfig:
+    """How a :class:`Sampler` runs: the batch size (``None``: chosen during the run, :mod:`certs.tuning`),
+    the noise chunk size (part of the replay contract), where the model and the generators run, the model's
+    dtype, soft scores (and whether to keep every per-sample score, for betting), the largest automatic
+    batch, and staging (``None``: exactly when the generators live elsewhere than the model)."""
+
+    batch_size: int | None = None
+    chunk_size: int = DEFAULT_CHUNK
+    device: str | torch.device = "cpu"
+    rng_device: str | torch.device = "cpu"
+    dtype: torch.dtype = torch.float32
+    soft: bool = False
+    keep_samples: bool = False
+    max_batch: int | None = None
+    staged: bool | None = None
 
 
 class Sampler:
@@ -81,39 +108,31 @@ class Sampler:
         noise: NoiseSpec,
         input_shape: Sequence[int],
         num_classes: int,
-        *,
-        batch_size: int | None = None,
-        chunk_size: int = DEFAULT_CHUNK,
-        device: str | torch.device = "cpu",
-        dtype: torch.dtype = torch.float32,
-        soft: bool = False,
-        keep_samples: bool = False,
-        max_batch: int | None = None,
-        rng_device: str | torch.device = "cpu",
-        staged: bool | None = None,
+        config: SamplerConfig | None = None,
     ) -> None:
-        """``staged=None`` stages exactly when ``rng_device`` differs from ``device`` (``True`` forces it)."""
-        if keep_samples and not soft:
+        cfg = config or SamplerConfig()
+        if cfg.keep_samples and not cfg.soft:
             raise ValueError("keep_samples needs soft=True (per-sample scores are softmax scores)")
-        if (batch_size is not None and batch_size < 1) or chunk_size < 1:
+        if (cfg.batch_size is not None and cfg.batch_size < 1) or cfg.chunk_size < 1:
             raise ValueError("batch_size and chunk_size must be positive")
+        self.config = cfg
         self.model = model
         self.noise = noise
         self.input_shape = tuple(int(s) for s in input_shape)
         self.model_shape = noise.model_shape(self.input_shape)
         self.num_classes = int(num_classes)
-        self.chunk_size = int(chunk_size)
-        self.device = torch.device(device)
-        self.rng_device = torch.device(rng_device)
-        self.staged = (self.rng_device != self.device) if staged is None else bool(staged)
+        self.chunk_size = int(cfg.chunk_size)
+        self.device = torch.device(cfg.device)
+        self.rng_device = torch.device(cfg.rng_device)
+        self.staged = (self.rng_device != self.device) if cfg.staged is None else bool(cfg.staged)
         self._pinned = self.staged and self.device.type == "cuda" and self.rng_device.type == "cpu"
-        self.dtype = dtype
-        self.soft = soft
-        self.keep_samples = keep_samples
-        self.fixed_batch = int(batch_size) if batch_size is not None else None
+        self.dtype = cfg.dtype
+        self.soft = cfg.soft
+        self.keep_samples = cfg.keep_samples
+        self.fixed_batch = int(cfg.batch_size) if cfg.batch_size is not None else None
         per_sample = 4 * math.prod(self.model_shape)
         default_max = 16384 if self.device.type == "cuda" else 4096
-        self.max_batch = max(1, min(max_batch or default_max, BUFFER_BYTES // max(1, per_sample)))
+        self.max_batch = max(1, min(cfg.max_batch or default_max, BUFFER_BYTES // max(1, per_sample)))
         self.tuner: BatchTuner | None = None
         self._cap = 0
         self._side = torch.empty((self.chunk_size, *self.model_shape), device=self.rng_device)
@@ -199,38 +218,14 @@ class Sampler:
             sumsq = torch.zeros(rows, c, dtype=torch.float64, device=self.device)
         kept: list[list[torch.Tensor]] | None = [[] for _ in jobs] if self.keep_samples else None
         tuner, sync = self.tuner, self.device.type == "cuda"
-        ci, off = 0, 0
-        side: torch.Tensor | None = None
-        while ci < len(plan):
+        cursor = _Cursor()
+        while cursor.chunk < len(plan):
             B = tuner.next() if tuner is not None else self.batch_size
             assert B is not None
             timing = tuner is not None and tuner.chosen is None
             t0 = time.perf_counter() if timing else 0.0
             buf = self._fill_buffer()
-            pos = 0
-            row_ids: list[int] = []
-            row_lens: list[int] = []
-            while pos < B and ci < len(plan):
-                row, slot, size = plan[ci]
-                if off == 0 and size <= B - pos:
-                    self.noise.draw(buf[pos : pos + size], xs[slot], gens[slot])
-                    take = size
-                else:
-                    if off == 0:
-                        side = self._side[:size]
-                        self.noise.draw(side, xs[slot], gens[slot])
-                    assert side is not None
-                    take = min(size - off, B - pos)
-                    buf[pos : pos + take].copy_(side[off : off + take])
-                if not row_ids or row_ids[-1] != row:
-                    row_ids.append(row)
-                    row_lens.append(take)
-                else:
-                    row_lens[-1] += take
-                pos += take
-                off += take
-                if off == size:
-                    ci, off, side = ci + 1, 0, None
+            pos, row_ids, row_lens = self._draw(buf, B, plan, cursor, xs, gens)
             probs = self._count(self._to_device(buf, pos), row_ids, row_lens, counts, sums, sumsq)
             if kept is not None and probs is not None:
                 at = 0
@@ -260,6 +255,39 @@ class Sampler:
                 )
             )
         return out
+
+    def _draw(
+        self, buf: torch.Tensor, B: int, plan: list[tuple[int, int, int]], cur: _Cursor, xs: torch.Tensor,
+        gens: list[torch.Generator],
+    ) -> tuple[int, list[int], list[int]]:  # fmt: skip
+        """Fill ``buf`` with up to ``B`` samples, continuing the plan at ``cur``: whole chunks where they fit,
+        a straddling chunk drawn once into the side buffer and copied piecewise (the same samples either
+        way). Returns the samples drawn and each row's (row id, length) in batch order."""
+        pos = 0
+        row_ids: list[int] = []
+        row_lens: list[int] = []
+        while pos < B and cur.chunk < len(plan):
+            row, slot, size = plan[cur.chunk]
+            if cur.offset == 0 and size <= B - pos:
+                self.noise.draw(buf[pos : pos + size], xs[slot], gens[slot])
+                take = size
+            else:
+                if cur.offset == 0:
+                    cur.side = self._side[:size]
+                    self.noise.draw(cur.side, xs[slot], gens[slot])
+                assert cur.side is not None
+                take = min(size - cur.offset, B - pos)
+                buf[pos : pos + take].copy_(cur.side[cur.offset : cur.offset + take])
+            if not row_ids or row_ids[-1] != row:
+                row_ids.append(row)
+                row_lens.append(take)
+            else:
+                row_lens[-1] += take
+            pos += take
+            cur.offset += take
+            if cur.offset == size:
+                cur.chunk, cur.offset, cur.side = cur.chunk + 1, 0, None
+        return pos, row_ids, row_lens
 
     def _fill_buffer(self) -> torch.Tensor:
         """The buffer to draw the next batch into; a staging buffer only once its last copy has finished."""

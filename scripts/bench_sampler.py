@@ -33,7 +33,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from certs.graph import fuse, noisy_probe, optimize, prepare_graph
 from certs.models import load_model
 from certs.noise import NoiseSpec
-from certs.sampler import Job, Sampler, seed_for
+from certs.sampler import Job, Sampler, SamplerConfig, seed_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SIGMA = 0.25
@@ -155,8 +155,13 @@ def ours(
     t0 = time.perf_counter()
     choice = prepare_graph(model, noisy_probe(noise, xs[0], dev), graph, workload=len(xs) * n)
     setup = time.perf_counter() - t0
-    s = Sampler(choice.model, noise, tuple(xs.shape[1:]), 10, batch_size=batch, device=dev,
-                rng_device=dev if rng == "device" else "cpu")  # fmt: skip
+    s = Sampler(
+        choice.model,
+        noise,
+        tuple(xs.shape[1:]),
+        10,
+        SamplerConfig(batch_size=batch, device=dev, rng_device=dev if rng == "device" else "cpu"),
+    )
     for _ in s.run(jobs):
         pass
     _sync(dev)

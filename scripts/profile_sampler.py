@@ -29,7 +29,7 @@ import torch
 from certs.graph import optimize
 from certs.models import load_model
 from certs.noise import NoiseSpec
-from certs.sampler import Job, Sampler, seed_for
+from certs.sampler import Job, Sampler, SamplerConfig, seed_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,7 +88,7 @@ def main() -> None:
         names = list(ways)[r % 4 :] + list(ways)[: r % 4]
         for name in names:
             model, noise = ways[name]
-            s = Sampler(model, noise, (1, 8, 8), 10, batch_size=args.batch)
+            s = Sampler(model, noise, (1, 8, 8), 10, SamplerConfig(batch_size=args.batch))
             jobs = [Job(v, seed_for(0, i), 0, args.n) for i, v in enumerate(xs)]
             t0 = time.perf_counter()
             for _ in s.run(jobs):

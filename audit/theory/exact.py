@@ -1,6 +1,7 @@
 """Exact (Buehler-type) lower confidence bound on the margin ``p_A - p_B`` of multinomial parameters.
 
-Moutaouakil §4 / docs/theory.md §2: with counts ``(a, b, rest)`` out of ``n`` and the observed statistic ``t = a - b``,
+Moutaouakil §4 / docs/theory.md §2: with counts ``(a, b, rest)`` out of ``n`` and the observed statistic
+``t = a - b``,
 
     L = inf{ L' : sup_{q : q_A - q_B <= L'} P_q(X_A - X_B >= t) > α },
 
@@ -162,7 +163,7 @@ def exact_margin_lower(
 ) -> MarginBound:
     """Certified exact lower confidence bound on ``p_A - p_B`` from counts ``count_a``, ``count_b`` of ``n``.
 
-    The label pair (A, B) must be fixed independently of these counts (see docs/theory.md §1). The result ``r``
+    The label pair (A, B) must be fixed independently of these counts (docs/theory.md §1). The result ``r``
     satisfies ``sup_{q_A - q_B <= r} P_q(X_A - X_B >= a - b) <= α`` (proved), hence ``r <= L``. It is within
     ``tol`` of the largest level the branch and bound (``budget`` evaluations per level) could prove.
     """

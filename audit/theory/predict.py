@@ -5,8 +5,8 @@
 * :func:`predict_top1` — Cohen's PREDICT: top two counts ``n_A >= n_B``; announce A iff
   ``BinomTest(n_A, n_A + n_B, 1/2) <= α``, else abstain. Guarantee: ``P(announce a label != g(x)) <= α``.
 * :func:`predict_topk` — Jia et al. 2020 Alg. 1: sort counts descending, accept ``c_t`` while
-  ``BinomTest(n_ct, n_ct + n_c(t+1), 1/2) <= α`` for t = 1..k, else abstain. Guarantee (Jia et al. 2020 Prop. 1):
-  with probability >= 1 - α, a returned set equals the smoothed top-k set.
+  ``BinomTest(n_ct, n_ct + n_c(t+1), 1/2) <= α`` for t = 1..k, else abstain. Guarantee (Jia et al. 2020,
+  Prop. 1): with probability >= 1 - α, a returned set equals the smoothed top-k set.
 
 Ties are broken by the lower label index (deterministic); a tie between the compared counts has p-value 1, so
 the way ties are broken never changes a non-abstaining answer. The p-values are rounded up, so a decision is
@@ -78,7 +78,7 @@ def _order(counts: Sequence[int]) -> list[int]:
 
 
 def predict_topk(counts: Sequence[int], k: int, alpha: Exact, backend: Backend = FLOAT) -> Prediction:
-    """Jia et al. 2020 Alg. 1 (k = 1 is Cohen's PREDICT): the top-k labels, or abstain (``labels is None``)."""
+    """Jia et al. 2020 Alg. 1 (k = 1 is Cohen's PREDICT): the top-k labels or abstain (``labels is None``)."""
     a = check_alpha(alpha)
     order = _order(counts)
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k < len(counts):

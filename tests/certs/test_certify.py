@@ -19,7 +19,7 @@ from certs.cli import main as certs_main
 from certs.graph import MODE_OF_GRAPH
 from certs.models import load_model
 from certs.noise import NoiseSpec
-from certs.sampler import Job, Sampler
+from certs.sampler import Job, Sampler, SamplerConfig
 
 DEMO = Path(__file__).resolve().parents[2] / "cases" / "demo"
 WEIGHTS = DEMO / "demo_cnn.safetensors"
@@ -100,8 +100,13 @@ def test_counts_replay_exactly_from_recorded_seeds(tmp_path: Path, keypair, demo
     for e in pred["entries"]:
         idx = int(e["id"].split(":")[1])
         job = Job(torch.from_numpy(ds.inputs[idx]), e["seed"], 40, 260)
-        s = Sampler(model, NoiseSpec("gaussian", sigma="0.5"), (1, 8, 8), 10, batch_size=33,
-                    chunk_size=chunk)  # fmt: skip
+        s = Sampler(
+            model,
+            NoiseSpec("gaussian", sigma="0.5"),
+            (1, 8, 8),
+            10,
+            SamplerConfig(batch_size=33, chunk_size=chunk),
+        )
         (res,) = s.run_group([job])
         assert res.counts == e["counts"] and res.selection_counts == e["selection_counts"]
     assert any(max(e["counts"]) < 260 for e in pred["entries"])

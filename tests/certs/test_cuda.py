@@ -21,7 +21,7 @@ from torch import nn
 
 from certs.data import load_data
 from certs.noise import NoiseSpec
-from certs.sampler import Job, Sampler, seed_for
+from certs.sampler import Job, Sampler, SamplerConfig, seed_for
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 
@@ -36,7 +36,7 @@ def _jobs(count: int = 6, n0: int = 30, n: int = 250) -> list[Job]:
 
 
 def _counts(model, device: str, *, batch: int, pack: bool = True, rng: str = "cpu", group: int = 50_000):
-    s = Sampler(model, NOISE, (1, 8, 8), 10, batch_size=batch, device=device, rng_device=rng)
+    s = Sampler(model, NOISE, (1, 8, 8), 10, SamplerConfig(batch_size=batch, device=device, rng_device=rng))
     return [(r.selection_counts, r.counts) for _, rs in s.run(_jobs(), pack=pack, group_samples=group)
             for r in rs]  # fmt: skip
 
@@ -62,8 +62,8 @@ class Recorder(nn.Module):
 def test_cuda_model_sees_exactly_the_cpu_stream(demo_model: nn.Module) -> None:
     cpu = Recorder(demo_model)
     gpu = Recorder(_on(demo_model, "cuda"))
-    Sampler(cpu, NOISE, (1, 8, 8), 10, batch_size=64).run_group(_jobs())
-    s = Sampler(gpu, NOISE, (1, 8, 8), 10, batch_size=200, device="cuda")
+    Sampler(cpu, NOISE, (1, 8, 8), 10, SamplerConfig(batch_size=64)).run_group(_jobs())
+    s = Sampler(gpu, NOISE, (1, 8, 8), 10, SamplerConfig(batch_size=200, device="cuda"))
     assert s.staged and s.rng_device.type == "cpu"
     s.run_group(_jobs())
     assert torch.equal(torch.cat(cpu.seen), torch.cat(gpu.seen))

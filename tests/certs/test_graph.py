@@ -17,7 +17,7 @@ from certs.data import load_data
 from certs.graph import GRAPHS, OneDNNFused, prepare_graph
 from certs.models import load_model
 from certs.noise import NoiseSpec
-from certs.sampler import Job, Sampler, seed_for
+from certs.sampler import Job, Sampler, SamplerConfig, seed_for
 
 DEMO = Path(__file__).resolve().parents[2] / "cases" / "demo"
 WEIGHTS = DEMO / "demo_cnn.safetensors"
@@ -268,7 +268,7 @@ def test_graph_counts_do_not_depend_on_batch_size_and_replay(demo_model, mode: s
     jobs = [Job(torch.from_numpy(ds.inputs[i]), seed_for(7, i), 30, 470) for i in range(6)]
     runs = []
     for batch in (37, 250, 1000):
-        s = Sampler(choice.model, SIGMA, (1, 8, 8), 10, batch_size=batch)
+        s = Sampler(choice.model, SIGMA, (1, 8, 8), 10, SamplerConfig(batch_size=batch))
         runs.append([(r.selection_counts, r.counts) for _, rs in s.run(jobs) for r in rs])
     assert runs[0] == runs[1] == runs[2]
     assert any(max(c) < 470 for _, c in runs[0])  # not all trivially unanimous

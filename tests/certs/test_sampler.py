@@ -14,7 +14,7 @@ from torch import nn
 from audit import theory
 from certs.data import load_data
 from certs.noise import NoiseSpec
-from certs.sampler import Job, Sampler, seed_for
+from certs.sampler import Job, Sampler, SamplerConfig, seed_for
 
 TEST_DATA = Path(__file__).resolve().parents[2] / "cases" / "demo" / "digits-test.npz"
 
@@ -30,9 +30,7 @@ def _run(model, jobs, *, batch, chunk=100, pack=True, soft=False, noise=None, gr
         noise or NoiseSpec("gaussian", sigma="0.5"),
         (1, 8, 8),
         10,
-        batch_size=batch,
-        chunk_size=chunk,
-        soft=soft,
+        SamplerConfig(batch_size=batch, chunk_size=chunk, soft=soft),
     )
     return [r for _, rs in s.run(jobs, pack=pack, group_samples=group) for r in rs]
 
@@ -57,14 +55,16 @@ def test_staged_noise_gives_the_same_evidence(demo_model: nn.Module) -> None:
     noise = NoiseSpec("gaussian", sigma="0.5")
     reference = _run(demo_model, jobs, batch=100)
     for batch, soft in ((37, False), (1000, False), (64, True)):
-        s = Sampler(demo_model, noise, (1, 8, 8), 10, batch_size=batch, soft=soft, staged=True)
+        s = Sampler(demo_model, noise, (1, 8, 8), 10, SamplerConfig(batch_size=batch, soft=soft, staged=True))
         assert s.staged and len(s._bufs) == 2
         got = [r for _, rs in s.run(jobs, group_samples=400) for r in rs]
         if soft:
             assert got == _run(demo_model, jobs, batch=100, soft=True)
         else:
             assert got == reference, batch
-    assert not Sampler(demo_model, noise, (1, 8, 8), 10, batch_size=8).staged  # same device: no staging
+    assert not Sampler(
+        demo_model, noise, (1, 8, 8), 10, SamplerConfig(batch_size=8)
+    ).staged  # same device: no staging
 
 
 def test_soft_sums_independent_of_packing(demo_model: nn.Module) -> None:
@@ -92,7 +92,7 @@ def test_replay_from_seed_reproduces_the_noise_the_sampler_used() -> None:
     x = torch.rand(1, 8, 8, generator=torch.Generator().manual_seed(1))
     spec = NoiseSpec("gaussian", sigma="0.25")
     job = Job(x, 12345, 30, 130)
-    Sampler(model, spec, (1, 8, 8), 10, batch_size=45, chunk_size=50).run_group([job])
+    Sampler(model, spec, (1, 8, 8), 10, SamplerConfig(batch_size=45, chunk_size=50)).run_group([job])
     got = torch.cat(seen)
     gen = torch.Generator().manual_seed(12345)
     parts = []
@@ -123,7 +123,7 @@ def test_counts_are_binomial_with_the_true_p(family: str) -> None:
     spec = NoiseSpec("gaussian", sigma="0.5") if family == "gaussian" else NoiseSpec("laplace", lam="0.5")
     p = stats.norm.cdf(t / 0.5) if family == "gaussian" else 1 - 0.5 * math.exp(-t / 0.5)
     jobs = [Job(torch.zeros(1, 2, 2), seed_for(7, i), 0, 2000) for i in range(20)]
-    s = Sampler(Threshold(t), spec, (1, 2, 2), 2, batch_size=1000)
+    s = Sampler(Threshold(t), spec, (1, 2, 2), 2, SamplerConfig(batch_size=1000))
     k = sum(r.counts[0] for _, rs in s.run(jobs) for r in rs)
     N = 20 * 2000
     assert abs(k - N * p) < 5 * math.sqrt(N * p * (1 - p))
@@ -143,7 +143,7 @@ def test_certified_radius_coverage_at_known_p(family: str) -> None:
         spec = NoiseSpec("laplace", lam="0.5")
         cs = theory.CertificationSpec("laplace", "laplace-binary", "cp", alpha, lam="0.5", num_classes=2)
     jobs = [Job(torch.zeros(1, 2, 2), seed_for(11, i), 0, 100) for i in range(m)]
-    s = Sampler(Threshold(t), spec, (1, 2, 2), 2, batch_size=2000)
+    s = Sampler(Threshold(t), spec, (1, 2, 2), 2, SamplerConfig(batch_size=2000))
     radii = []
     for _, rs in s.run(jobs):
         for r in rs:

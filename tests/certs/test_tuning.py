@@ -10,7 +10,7 @@ from torch import nn
 
 from certs.data import load_data
 from certs.noise import NoiseSpec
-from certs.sampler import Job, Sampler, seed_for
+from certs.sampler import Job, Sampler, SamplerConfig, seed_for
 from certs.tuning import BatchTuner, ladder
 
 TEST_DATA = Path(__file__).resolve().parents[2] / "cases" / "demo" / "digits-test.npz"
@@ -77,11 +77,11 @@ def test_adaptive_batches_give_the_same_counts_as_a_fixed_batch(demo_model: nn.M
     jobs = [Job(torch.from_numpy(ds.inputs[i]), seed_for(2, i), 30, 470) for i in range(24)]
     spec = NoiseSpec("gaussian", sigma="0.5")
     rec = Recorder(demo_model)
-    auto = Sampler(rec, spec, (1, 8, 8), 10, batch_size=None)
+    auto = Sampler(rec, spec, (1, 8, 8), 10, SamplerConfig(batch_size=None))
     got = [r for _, rs in auto.run(jobs, group_samples=3000) for r in rs]
     assert len(set(rec.sizes)) >= 3  # several candidate sizes really ran (packing across boundaries)
     assert auto.batch_size in (50, 100, 200)  # workload 12,000 / 32 caps the ladder at 375
-    fixed = Sampler(demo_model, spec, (1, 8, 8), 10, batch_size=100)
+    fixed = Sampler(demo_model, spec, (1, 8, 8), 10, SamplerConfig(batch_size=100))
     want = [r for _, rs in fixed.run(jobs, pack=False) for r in rs]
     assert got == want
     assert any(max(r.counts) < 470 for r in want)

@@ -123,6 +123,6 @@ def test_jia_topk_radii_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str
     code = audit_main(["verify", str(out), "--allow-unsigned", "--json", "--quiet", "--no-slack"])
     doc = json.loads(capsys.readouterr().out)
     entries = doc["files"][0]["entries"]
-    # docs/theory.md §9: row 1 (label 3), exact k=3 radius 0.5504707425...; printed 0.55 (= 0.550) → claim 0.5495
+    # docs/theory.md §9: row 1 (label 3), exact k=3 radius 0.5504707425...; printed 0.55 → claim 0.5495
     assert entries[0]["claimed"] == "0.5495" and entries[0]["derived"].startswith("0.550470742")
     assert code == 0, [e for e in entries if e["verdict"] not in ("certified", "abstained")][:3]

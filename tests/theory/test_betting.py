@@ -57,7 +57,7 @@ def test_lambdas_are_predictable() -> None:
 
 
 def test_tighter_than_bernstein_on_soft_scores() -> None:
-    """docs/theory.md §2: typically 1.1–2× tighter than empirical Bernstein for soft scores (here: width ratio)."""
+    """docs/theory.md §2: typically 1.1–2× tighter than empirical Bernstein on soft scores (width ratio)."""
     rng = np.random.default_rng(11)
     ratios = []
     for _ in range(5):

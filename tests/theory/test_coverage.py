@@ -119,7 +119,7 @@ def test_population_bound() -> None:
 
 @pytest.mark.parametrize("c,n,alpha", [(2, 1000, 0.05), (10, 1000, 0.01)])
 def test_selection_reuse_pitfall(c: int, n: int, alpha: float) -> None:
-    """Pick the argmax of the estimation counts, bound it at α: fails ≈ c·α in the worst case (docs/theory.md §1)."""
+    """Bound the argmax of the estimation counts at α: fails ≈ c·α in the worst case (docs/theory.md §1)."""
     trials = 4000
     p = 1.0 / c
     table = np.array([cp_lower(k, n, alpha).value for k in range(n + 1)])

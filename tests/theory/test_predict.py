@@ -1,4 +1,4 @@
-"""PREDICT: two-sided binomial test vs scipy.binomtest, Cohen's top-1 and Jia et al. 2020's top-k sequential test."""
+"""PREDICT: the two-sided binomial test vs scipy; Cohen's top-1 and Jia et al.'s top-k sequential test."""
 
 from fractions import Fraction
 from math import comb

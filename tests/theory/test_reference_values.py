@@ -1,4 +1,4 @@
-"""docs/theory.md §9 reference values at 50-digit precision: >= 30 significant digits, never on the unsafe side.
+"""docs/theory.md §9 reference values at 50 digits: >= 30 significant digits, never on the unsafe side.
 
 Notes: the §9 top-k and Laplace references were computed with the bounds as binary64 values (0.1 etc. as
 floats); with exact decimals our values are slightly lower, which an independent mpmath ``findroot`` on the

@@ -1,4 +1,4 @@
-"""Independent reference formulas for the verifier tests (mpmath, plain docs/theory.md formulas, no audit code).
+"""Independent reference formulas for the verifier tests (mpmath, docs/theory.md formulas, no audit code).
 
 Clopper–Pearson bounds by bisection on mpmath's regularized incomplete beta (docs/theory.md §2):
 ``P(X >= k | p) = I_p(k, n-k+1)``, so the lower bound solves ``I_p(k, n-k+1) = a``; the upper bound solves

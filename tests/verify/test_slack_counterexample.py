@@ -1,6 +1,6 @@
 """Slack alternatives (L0, Laplace, soft) and the Laplace-binary counterexample, against independent formulas.
 
-Every expected radius is computed in :mod:`independent` (mpmath, docs/theory.md formulas), never by audit code.
+Every expected radius is computed in :mod:`independent` (mpmath, docs/theory.md formulas), never by the code.
 """
 
 from __future__ import annotations
