@@ -147,6 +147,74 @@ def compare_entry(
     return EntryReplay(i, entry.id, "close" if close else "mismatch", moved, samples, "; ".join(diffs))
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What a replay must reproduce, read from the certificate's sampler record (and checked)."""
+
+    chunk: int
+    rng_kind: str
+    graph: str
+    mode: str
+    dtype_name: str
+
+
+def recorded_settings(pred: Predicate, name: str, dev: torch.device) -> Recorded:
+    """The sampler settings the replay uses; UsageError when one is missing or cannot be replayed here."""
+    rec = pred.sampler
+    chunk = int(_sampler_field(rec, "chunk_size", name))
+    rng_kind = str(_sampler_field(rec, "rng_device", name))
+    graph = str(_sampler_field(rec, "graph", name))
+    mode = MODE_OF_GRAPH.get(graph)
+    if mode is None:
+        raise UsageError(f"cannot replay: unknown sampler.graph {graph!r}", file=name, field="sampler.graph")
+    if rng_kind != "cpu" and dev.type != rng_kind:
+        raise UsageError(
+            f"the certificate's generators ran on {rng_kind} (--rng device): its noise can only be "
+            f"replayed there; pass --device {rng_kind}",
+            file=name,
+        )
+    dtype_name = rec.dtype or "float32"
+    if dtype_name not in DTYPES:
+        raise UsageError(f"cannot replay dtype {dtype_name!r}", file=name, field="sampler.dtype")
+    return Recorded(chunk, rng_kind, graph, mode, dtype_name)
+
+
+def _check_model(statement: Any, model_path: str | Path, builder: str | None) -> None:
+    mismatch = check_model_digests(statement, Path(model_path))
+    if mismatch:
+        raise InputError("the model is not the one the certificate names: " + "; ".join(mismatch),
+                         file=str(model_path))  # fmt: skip
+    rec_builder = statement.predicate.sampler.model_builder
+    if builder is None and isinstance(rec_builder, str):
+        # never import code a certificate names: the auditor states the builder (the record is a hint)
+        raise UsageError(
+            f"the model was built by {rec_builder!r} (sampler.model_builder): pass --model-builder "
+            "yourself; replay does not import code named by the certificate"
+        )
+
+
+def _jobs(
+    pred: Predicate, positions: Sequence[int], data: Any, report: ReplayReport
+) -> list[tuple[int, Job]]:
+    """The entries to sample as jobs; one whose input cannot be matched is reported ``input-mismatch``."""
+    n, n0 = pred.statistics.n, pred.statistics.n0 or 0
+    todo: list[tuple[int, Job]] = []
+    for i in positions:
+        e = pred.entries[i]
+        idx = entry_index(e.id)
+        if idx is None or idx >= len(data.inputs):
+            why = "no data index in the id" if idx is None else f"index {idx} is outside the data"
+            report.entries.append(EntryReplay(i, e.id, "input-mismatch", detail=why))
+        elif e.seed is None:
+            report.entries.append(EntryReplay(i, e.id, "input-mismatch", detail="no recorded seed"))
+        elif input_digest(data.inputs[idx]) != e.input_sha256:
+            detail = f"data input {idx} has another sha256 than the entry's input_sha256"
+            report.entries.append(EntryReplay(i, e.id, "input-mismatch", detail=detail))
+        else:
+            todo.append((i, Job(torch.from_numpy(data.inputs[idx]), e.seed, n0, n)))
+    return todo
+
+
 def replay(
     cert_path: str | Path,
     model_path: str | Path,
@@ -170,101 +238,54 @@ def replay(
     loaded = load_certificate(cert_path, list(trusted_keys), allow_unsigned=allow_unsigned)
     assert loaded.statement is not None
     pred = loaded.statement.predicate
-    sampler_rec = pred.sampler
-    chunk = int(_sampler_field(sampler_rec, "chunk_size", name))
-    rng_kind = str(_sampler_field(sampler_rec, "rng_device", name))
-    graph = str(_sampler_field(sampler_rec, "graph", name))
-    mode = MODE_OF_GRAPH.get(graph)
-    if mode is None:
-        raise UsageError(f"cannot replay: unknown sampler.graph {graph!r}", file=name, field="sampler.graph")
     dev = resolve_device(device)
-    if rng_kind != "cpu" and dev.type != rng_kind:
-        raise UsageError(
-            f"the certificate's generators ran on {rng_kind} (--rng device): its noise can only be "
-            f"replayed there; pass --device {rng_kind}",
-            file=name,
-        )
-    dtype_name = sampler_rec.dtype or "float32"
-    if dtype_name not in DTYPES:
-        raise UsageError(f"cannot replay dtype {dtype_name!r}", file=name, field="sampler.dtype")
-    mismatch = check_model_digests(loaded.statement, Path(model_path))
-    if mismatch:
-        raise InputError("the model is not the one the certificate names: " + "; ".join(mismatch),
-                         file=str(model_path))  # fmt: skip
-    rec_builder = sampler_rec.model_builder
-    if builder is None and isinstance(rec_builder, str):
-        # never import code a certificate names: the auditor states the builder (the record is a hint)
-        raise UsageError(
-            f"the model was built by {rec_builder!r} (sampler.model_builder): pass --model-builder "
-            "yourself; replay does not import code named by the certificate"
-        )
-    dtype = DTYPES[dtype_name]
+    rec = recorded_settings(pred, name, dev)
+    _check_model(loaded.statement, model_path, builder)
+    dtype = DTYPES[rec.dtype_name]
     model = load_model(model_path, builder=builder, device=dev, dtype=dtype)
     data = load_data(data_path)
-    st = pred.statistics
-    soft = pred.guarantee.output == "soft"
-    betting = soft and st.interval == "betting"
-    n, n0 = st.n, st.n0 or 0
-    noise = noise_of(pred)
-    all_entries = pred.entries
-    positions = select_indices(len(all_entries), entries) if all_entries else []
     report = ReplayReport(name, str(loaded.signature))
-    todo: list[tuple[int, Job]] = []
-    for i in positions:
-        e = all_entries[i]
-        idx = entry_index(e.id)
-        if idx is None or idx >= len(data.inputs):
-            why = "no data index in the id" if idx is None else f"index {idx} is outside the data"
-            report.entries.append(EntryReplay(i, e.id, "input-mismatch", detail=why))
-        elif e.seed is None:
-            report.entries.append(EntryReplay(i, e.id, "input-mismatch", detail="no recorded seed"))
-        elif input_digest(data.inputs[idx]) != e.input_sha256:
-            detail = f"data input {idx} has another sha256 than the entry's input_sha256"
-            report.entries.append(EntryReplay(i, e.id, "input-mismatch", detail=detail))
-        else:
-            todo.append((i, Job(torch.from_numpy(data.inputs[idx]), e.seed, n0, n)))
-    rec_batch = sampler_rec.batch_size
-    batch = batch_size or (int(rec_batch) if rec_batch else None)
-    report.settings = {
-        "device": str(dev),
-        "rng_device": rng_kind,
-        "graph": graph,
-        "dtype": dtype_name,
-        "chunk_size": chunk,
-        "batch_size": batch or "auto",
-        "tolerance": tolerance,
-    }
-    if not todo:
-        return report
-    shape = tuple(int(s) for s in data.inputs.shape[1:])
-    with deterministic_kernels(dev):
-        choice = choose_graph(model, noise, data.inputs[0], dev, dtype, mode)
-        sampler = Sampler(
-            choice.model,
-            noise,
-            shape,
-            st.num_classes,
-            SamplerConfig(
-                batch_size=batch,
-                chunk_size=chunk,
-                device=dev,
-                rng_device=dev if rng_kind != "cpu" else "cpu",
-                dtype=dtype,
-                soft=soft,
-                keep_samples=betting,
-            ),
-        )
-        if progress:
-            progress("start", {"total": len(todo), "done": 0, "samples_per_input": n0 + n})
-        on_batch = (lambda m: progress("batch", {"samples": m})) if progress else None
-        jobs = [j for _, j in todo]
-        done = 0
-        for grp, results in sampler.run(jobs, on_batch=on_batch):
-            for j, res in zip(grp, results, strict=True):
-                i = todo[j][0]
-                report.entries.append(compare_entry(i, all_entries[i], res, n, soft, tolerance, n0 + n))
-            done += len(grp)
-            if progress:
-                progress("input", {"done": done})
+    positions = select_indices(len(pred.entries), entries) if pred.entries else []
+    todo = _jobs(pred, positions, data, report)
+    batch = batch_size or pred.sampler.batch_size
+    report.settings = {"device": str(dev), "rng_device": rec.rng_kind, "graph": rec.graph,
+                       "dtype": rec.dtype_name, "chunk_size": rec.chunk, "batch_size": batch or "auto",
+                       "tolerance": tolerance}  # fmt: skip
+    if todo:
+        st, soft = pred.statistics, pred.guarantee.output == "soft"
+        rng = dev if rec.rng_kind != "cpu" else "cpu"
+        betting = soft and st.interval == "betting"
+        config = SamplerConfig(
+            batch_size=batch, chunk_size=rec.chunk, device=dev, rng_device=rng, dtype=dtype, soft=soft,
+            keep_samples=betting,
+        )  # fmt: skip
+        shape = tuple(int(s) for s in data.inputs.shape[1:])
+        with deterministic_kernels(dev):
+            choice = choose_graph(model, noise_of(pred), data.inputs[0], dev, dtype, rec.mode)
+            sampler = Sampler(choice.model, noise_of(pred), shape, st.num_classes, config)
+            _sample(pred, sampler, todo, report, tolerance, progress)
     report.entries.sort(key=lambda r: r.index)
     return report
+
+
+def _sample(
+    pred: Predicate,
+    sampler: Sampler,
+    todo: list[tuple[int, Job]],
+    report: ReplayReport,
+    tolerance: float,
+    progress: Callable[[str, dict[str, Any]], None] | None,
+) -> None:
+    """Sample the jobs and compare each entry's evidence with the certificate's (appended to ``report``)."""
+    n, n0 = pred.statistics.n, pred.statistics.n0 or 0
+    if progress:
+        progress("start", {"total": len(todo), "done": 0, "samples_per_input": n0 + n})
+    on_batch = (lambda m: progress("batch", {"samples": m})) if progress else None
+    done = 0
+    for grp, results in sampler.run([j for _, j in todo], on_batch=on_batch):
+        for j, res in zip(grp, results, strict=True):
+            i = todo[j][0]
+            report.entries.append(compare_entry(i, pred.entries[i], res, n, sampler.soft, tolerance, n0 + n))
+        done += len(grp)
+        if progress:
+            progress("input", {"done": done})

@@ -19,6 +19,7 @@ from fractions import Fraction
 
 from audit.errors import AuditError
 from audit.format import Entry, Predicate
+from audit.format.model import AccuracyRow
 from audit.format.numbers import decimal_string, parse_decimal
 from audit.theory import certified_at, mp_backend, population_lower_bound
 from audit.verify.verdicts import EntryResult, Finding, Rule, Severity, SummaryRow, Verdict
@@ -68,75 +69,59 @@ def build_summary(
     population_void: str | None = None,
 ) -> tuple[list[SummaryRow], list[Finding]]:
     """One row per claimed summary radius; SA501 where a claim exceeds what re-derivation gives."""
-    entries = pred.entries
-    alpha = pred.statistics.alpha.value
-    m = len(entries)
+    m = len(pred.entries)
     rows: list[SummaryRow] = []
     findings: list[Finding] = []
     for i, row in enumerate(pred.summary.certified_accuracy):
-        r = row.radius.value
-        red = rederived_accuracy(results, r)
-        claimed = row.claimed.value
+        red = rederived_accuracy(results, row.radius.value)
         rho_text = row.rho.text if row.rho else None
         used_rho = rho_text if rho_text is not None else default_rho
-        claimed_pop = row.population_lower.text if row.population_lower else None
         pop = None
         if m > 0 and population_void is None:
-            pop = population_lower(red, alpha, parse_decimal(used_rho), m, dps)
+            pop = population_lower(red, pred.statistics.alpha.value, parse_decimal(used_rho), m, dps)
+        claimed_pop = row.population_lower.text if row.population_lower else None
         rows.append(
-            SummaryRow(
-                row.radius.text,
-                row.claimed.text,
-                decimal_string(red, 20, "down"),
-                decimal_string(pop, 20, "down") if pop is not None else None,
-                used_rho,
-                claimed_pop,
-                "certificate" if rho_text is not None else "default",
-            )
-        )
-        ptr = f"/predicate/summary/certified_accuracy/{i}"
-        from_claims = claimed_accuracy(entries, r)
-        if claimed > from_claims:
-            findings.append(
-                Finding(
-                    Rule.SUMMARY_MISMATCH,
-                    Severity.ERROR,
-                    f"claimed certified accuracy {row.claimed} at radius {row.radius} exceeds the "
-                    f"fraction of entries whose own claims reach that radius "
-                    f"({decimal_string(from_claims, 8, 'down')})",
-                    ptr + "/claimed",
-                )
-            )
-        elif claimed > red:
-            findings.append(
-                Finding(
-                    Rule.SUMMARY_MISMATCH,
-                    Severity.ERROR,
-                    f"claimed certified accuracy {row.claimed} at radius {row.radius} exceeds the "
-                    f"re-derived {decimal_string(red, 8, 'down')}",
-                    ptr + "/claimed",
-                )
-            )
-        if claimed_pop is not None and population_void is not None:
-            findings.append(
-                Finding(
-                    Rule.SEED_SHARED,
-                    Severity.ERROR,
-                    f"claimed population lower bound {claimed_pop} at radius {row.radius} does not hold: "
-                    f"{population_void}",
-                    ptr + "/population_lower",
-                )
-            )
-        stated = rho_text is not None and claimed_pop is not None
-        if stated and pop is not None and parse_decimal(claimed_pop) > pop:
-            findings.append(
-                Finding(
-                    Rule.SUMMARY_MISMATCH,
-                    Severity.ERROR,
-                    f"claimed population lower bound {claimed_pop} at radius {row.radius} "
-                    f"(rho={rho_text}) "
-                    f"exceeds the re-derived {decimal_string(pop, 8, 'down')}",
-                    ptr + "/population_lower",
-                )
-            )
+            SummaryRow(row.radius.text, row.claimed.text, decimal_string(red, 20, "down"),
+                       decimal_string(pop, 20, "down") if pop is not None else None, used_rho, claimed_pop,
+                       "certificate" if rho_text is not None else "default")
+        )  # fmt: skip
+        findings += _accuracy_findings(pred, i, row, red)
+        findings += _population_findings(i, row, pop, population_void)
     return rows, findings
+
+
+def _accuracy_findings(pred: Predicate, i: int, row: AccuracyRow, red: Fraction) -> list[Finding]:
+    """SA501 when the claimed accuracy exceeds what the entries' own claims, or the re-derivation, give."""
+    ptr = f"/predicate/summary/certified_accuracy/{i}/claimed"
+    head = f"claimed certified accuracy {row.claimed} at radius {row.radius} exceeds the"
+    from_claims = claimed_accuracy(pred.entries, row.radius.value)
+    if row.claimed.value > from_claims:
+        msg = (
+            f"{head} fraction of entries whose own claims reach that radius "
+            f"({decimal_string(from_claims, 8, 'down')})"
+        )
+        return [Finding(Rule.SUMMARY_MISMATCH, Severity.ERROR, msg, ptr)]
+    if row.claimed.value > red:
+        msg = f"{head} re-derived {decimal_string(red, 8, 'down')}"
+        return [Finding(Rule.SUMMARY_MISMATCH, Severity.ERROR, msg, ptr)]
+    return []
+
+
+def _population_findings(i: int, row: AccuracyRow, pop: Fraction | None, void: str | None) -> list[Finding]:
+    """A claimed population bound that cannot hold (shared seeds: SA207) or exceeds the re-derived one under
+    the row's own rho (SA501)."""
+    if not row.population_lower:
+        return []
+    ptr = f"/predicate/summary/certified_accuracy/{i}/population_lower"
+    claimed = row.population_lower
+    out = []
+    if void is not None:
+        msg = f"claimed population lower bound {claimed} at radius {row.radius} does not hold: {void}"
+        out.append(Finding(Rule.SEED_SHARED, Severity.ERROR, msg, ptr))
+    if row.rho and pop is not None and claimed.value > pop:
+        msg = (
+            f"claimed population lower bound {claimed} at radius {row.radius} (rho={row.rho}) "
+            f"exceeds the re-derived {decimal_string(pop, 8, 'down')}"
+        )
+        out.append(Finding(Rule.SUMMARY_MISMATCH, Severity.ERROR, msg, ptr))
+    return out
