@@ -12,6 +12,8 @@ Entries are plain frozen values; the registry (:mod:`audit.theory.methods`) coll
 
 from __future__ import annotations
 
+import inspect
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -20,6 +22,21 @@ from typing import Any
 
 from audit.format.model import Scores
 from audit.theory.precision import Backend, Real
+
+
+def parse_doc(doc: str | None) -> tuple[str, str, str]:
+    """(summary, guarantee, source) of a method's docstring: its first paragraph, and the paragraphs that
+    start ``Guarantee:`` and ``Source:`` (the one place a method states them)."""
+    text = inspect.cleandoc(doc or "")
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+    fields = {"Guarantee": "", "Source": ""}
+    for p in paragraphs[1:]:
+        head, _, rest = p.partition(": ")
+        if head in fields:
+            fields[head] = rest
+    if not paragraphs or not fields["Guarantee"] or not fields["Source"]:
+        raise ValueError(f"a method's docstring needs a summary, 'Guarantee:' and 'Source:': {text[:60]!r}")
+    return paragraphs[0], fields["Guarantee"], fields["Source"].rstrip(".")
 
 
 class Need(StrEnum):
@@ -115,6 +132,12 @@ class IntervalMethod:
         """Usable in a certificate: a finite-sample guarantee and a computation."""
         return self.finite_sample and self.compute is not None and self.split is not None
 
+    @classmethod
+    def declare(cls, doc: str | None, name: str, evidence: EvidenceKind, **declared: Any) -> IntervalMethod:
+        """The entry whose summary, guarantee and source are those of ``doc`` (its module's docstring)."""
+        summary, guarantee, source = parse_doc(doc)
+        return cls(name, evidence, summary, guarantee, source, **declared)
+
 
 @dataclass(frozen=True)
 class Params:
@@ -177,6 +200,19 @@ class RadiusMethod:
 
     def certifies_k(self, k: int) -> bool:
         return k == 1 or self.topk
+
+    @classmethod
+    def declare(
+        cls, radius: Radius, name: str, family: str | None, need: Need, **declared: Any
+    ) -> RadiusMethod:
+        """The entry whose formula is ``radius`` and whose summary, guarantee and source are its docstring's.
+        ``declared`` gives the rest (``params``, ``default_interval``, ...); output ``hard``, top-1 unless
+        stated."""
+        summary, guarantee, source = parse_doc(radius.__doc__)
+        declared.setdefault("output", "hard")
+        declared.setdefault("topk", False)
+        return cls(name=name, family=family, need=need, radius=radius, summary=summary, guarantee=guarantee,
+                   source=source, **declared)  # fmt: skip
 
 
 @dataclass(frozen=True)

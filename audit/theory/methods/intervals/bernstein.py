@@ -1,5 +1,12 @@
-"""Empirical Bernstein (Maurer & Pontil 2009, Thm 4): ``X̄ − sqrt(2 V ln(2/α)/n) − 7 ln(2/α)/(3(n−1))``
-with the unbiased sample variance ``V`` (the ``ln(1/α)`` of Moutaouakil is a misquote)."""
+"""Empirical Bernstein bound on a mean of [0, 1] scores (uses the sample variance).
+
+``X̄ − sqrt(2 V ln(2/α)/n) − 7 ln(2/α)/(3(n−1))`` with the unbiased sample variance ``V``; Moutaouakil's
+statement with ``ln(1/α)`` is a misquote and too optimistic.
+
+Guarantee: P(μ < X̄ − sqrt(2V ln(2/α)/n) − 7 ln(2/α)/(3(n−1))) ≤ α for i.i.d. scores in [0, 1], n ≥ 2.
+
+Source: Maurer & Pontil 2009, Thm 4; docs/theory.md §2.
+"""
 
 from __future__ import annotations
 
@@ -14,18 +21,15 @@ from audit.theory.precision import Backend
 def compute(need: Need, ev: Evidence, alpha: Fraction, B: Backend) -> Bounds:
     def bound(sums: tuple, side: str, a: Fraction, backend: Backend):
         mean, var = score_moments(ev.n, *sums)
-        f = bernstein_lower if side == "lower" else bernstein_upper
-        return f(mean, var, ev.n, a, backend).value
+        return (bernstein_lower if side == "lower" else bernstein_upper)(mean, var, ev.n, a, backend).value
 
     return mean_bounds(score_sums(ev), ev, alpha, B, bound)
 
 
-METHOD = IntervalMethod(
-    name="bernstein",
-    evidence=EvidenceKind.SCORE_SUMS,
-    summary="empirical Bernstein bound on a mean of [0, 1] scores (uses the sample variance)",
-    guarantee="P(μ < X̄ − sqrt(2V ln(2/α)/n) − 7 ln(2/α)/(3(n−1))) ≤ α for i.i.d. scores in [0, 1], n ≥ 2",
-    source="Maurer & Pontil 2009, Thm 4; docs/theory.md §2",
+METHOD = IntervalMethod.declare(
+    __doc__,
+    "bernstein",
+    EvidenceKind.SCORE_SUMS,
     serves=frozenset({Need.RUNNER_UP}),
     split=split,
     compute=compute,

@@ -1,5 +1,12 @@
-"""Betting confidence bounds (Waudby-Smith & Ramdas 2024) on a mean of [0, 1] scores, from the per-sample
-scores in sampling order (a signed sidecar), with predictable bets clipped to [0, c/m]."""
+"""Betting (capital process) bound on a mean of [0, 1] scores, from the per-sample scores.
+
+The scores are read in sampling order from a signed sidecar; the bets are predictable and clipped to
+``[0, c/m]``.
+
+Guarantee: P(μ < inf{m : K(m) < 1/α}) ≤ α by Ville's inequality, for i.i.d. scores in [0, 1].
+
+Source: Waudby-Smith & Ramdas 2024, §4; docs/theory.md §2.
+"""
 
 from __future__ import annotations
 
@@ -28,12 +35,10 @@ def compute(need: Need, ev: Evidence, alpha: Fraction, B: Backend) -> Bounds:
     return mean_bounds(list(xs), ev, alpha, B, bound)
 
 
-METHOD = IntervalMethod(
-    name="betting",
-    evidence=EvidenceKind.SCORE_SAMPLES,
-    summary="betting (capital process) bound on a mean of [0, 1] scores, from the per-sample scores",
-    guarantee="P(μ < inf{m : K(m) < 1/α}) ≤ α by Ville's inequality, for i.i.d. scores in [0, 1]",
-    source="Waudby-Smith & Ramdas 2024, §4; docs/theory.md §2",
+METHOD = IntervalMethod.declare(
+    __doc__,
+    "betting",
+    EvidenceKind.SCORE_SAMPLES,
     serves=frozenset({Need.RUNNER_UP}),
     split=split,
     compute=compute,

@@ -1,9 +1,13 @@
-"""Clopper–Pearson (one-sided, exact binomial): the default for hard labels.
+"""Clopper–Pearson, one-sided exact binomial bounds: the default for hard labels.
 
 For the label's count ``k`` of ``n``: ``low = BetaQuantile(α; k, n-k+1)``. With the runner-up needed, the
 label's bound and the upper bound of the largest other count each spend α/2; the true runner-up is one fixed
 class whose CP upper bound is at most that of the largest count (CP is monotone), so the pair holds with
 probability ≥ 1 − α. Top-k (an upper bound on each label) is refused: it is ambiguous, use SimuEM or BinoCP.
+
+Guarantee: P(p_label < low) ≤ α; with the runner-up, both bounds hold jointly with probability ≥ 1 − α.
+
+Source: Clopper & Pearson 1934; docs/theory.md §2.
 """
 
 from __future__ import annotations
@@ -33,12 +37,10 @@ def compute(need: Need, ev: Evidence, alpha: Fraction, B: Backend) -> Bounds:
     return Bounds(lower, {i: up for i in range(len(counts)) if i != ev.label})
 
 
-METHOD = IntervalMethod(
-    name="cp",
-    evidence=EvidenceKind.COUNTS,
-    summary="Clopper–Pearson, one-sided exact binomial bounds",
-    guarantee="P(p_label < low) ≤ α; with the runner-up, both bounds hold jointly with probability ≥ 1 − α",
-    source="Clopper & Pearson 1934; docs/theory.md §2",
+METHOD = IntervalMethod.declare(
+    __doc__,
+    "cp",
+    EvidenceKind.COUNTS,
     serves=frozenset({Need.LOWER, Need.RUNNER_UP}),
     split=split,
     compute=compute,

@@ -1,4 +1,9 @@
-"""SimuEM (Jia et al. 2020): Bonferroni over all c labels, each a one-sided Clopper–Pearson bound at α/c."""
+"""Bonferroni over all c labels, Clopper–Pearson at α/c each (SimuEM).
+
+Guarantee: all c bounds hold jointly with probability ≥ 1 − α.
+
+Source: Jia et al. 2020 (top-k certification), §3; Jia et al. 2022 (ablation); docs/theory.md §2.
+"""
 
 from __future__ import annotations
 
@@ -19,14 +24,8 @@ def compute(need: Need, ev: Evidence, alpha: Fraction, B: Backend) -> Bounds:
     return Bounds(lb.lower.value, {i: b.value for i, b in lb.uppers.items()}, each_paid=True)
 
 
-METHOD = IntervalMethod(
-    name="simuem",
-    evidence=EvidenceKind.COUNTS,
-    summary="Bonferroni over all c labels, Clopper–Pearson at α/c each",
-    guarantee="all c bounds hold jointly with probability ≥ 1 − α",
-    source="Jia et al. 2020 (top-k certification), §3; Jia et al. 2022 (ablation); docs/theory.md §2",
-    serves=frozenset({Need.LOWER, Need.RUNNER_UP, Need.EACH}),
-    split=split,
-    compute=compute,
+# with c ≥ 2, α/c ≤ α/2 and CP is monotone in α: never better than cp where cp serves
+METHOD = IntervalMethod.declare(
+    __doc__, "simuem", EvidenceKind.COUNTS, serves=frozenset(Need), split=split, compute=compute,
     no_better_than={Need.LOWER: "cp", Need.RUNNER_UP: "cp"},
-)
+)  # fmt: skip

@@ -15,15 +15,10 @@ from audit.theory.methods.params import need
 from audit.theory.precision import Backend, Real
 
 FAMILY = NoiseFamily(
-    name="gaussian",
-    parameter="sigma",
-    norm="l2",
+    name="gaussian", parameter="sigma", norm="l2",
     summary="isotropic Gaussian noise N(0, σ²I) in the units of the certified norm",
-    top1="cohen",
-    topk="topk",
-    soft="soft-gaussian",
-    upper_bounds="topk",
-)
+    top1="cohen", topk="topk", soft="soft-gaussian", upper_bounds="topk",
+)  # fmt: skip
 
 
 def half_space(params: Params, pl: Fraction, claimed: Fraction, B: Backend) -> Witness | None:
@@ -42,59 +37,41 @@ def half_space(params: Params, pl: Fraction, claimed: Fraction, B: Backend) -> W
     return Witness(construction, claimed, pl, p, summary)
 
 
-def _cohen(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+def cohen(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+    """R = σ·Φ⁻¹(pA_low); abstain when pA_low ≤ 1/2.
+
+    Guarantee: g(x + δ) = label for ‖δ‖₂ < R (tight).
+
+    Source: Cohen, Rosenfeld & Kolter 2019, Thm 1; docs/theory.md §3.
+    """
     return cohen_radius(lower, need(params.sigma, "sigma"), None, B)
 
 
-def _two_bound(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+def two_bound(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+    """R = σ/2·(Φ⁻¹(pA_low) − Φ⁻¹(pB_up)).
+
+    Guarantee: g(x + δ) = label for ‖δ‖₂ < R.
+
+    Source: Cohen, Rosenfeld & Kolter 2019, Thm 1; docs/theory.md §3.
+    """
     return cohen_radius(lower, need(params.sigma, "sigma"), max(uppers), B)
 
 
-def _topk(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+def topk(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+    """R = max_t R_t, R_t the root of Φ(Φ⁻¹(pl_low) − R/σ) = Φ(Φ⁻¹(pS_t) + R/σ)/t.
+
+    Guarantee: label ∈ top-k of g(x + δ) for ‖δ‖₂ < R (tight under the bound conditions of Thm 2).
+
+    Source: Jia, Cao, Wang & Gong 2020, Thm 1; docs/theory.md §3.
+    """
     return topk_radius(lower, uppers, params.k, need(params.sigma, "sigma"), B)
 
 
 METHODS = (
-    RadiusMethod(
-        name="cohen",
-        family="gaussian",
-        output="hard",
-        need=Need.LOWER,
-        topk=False,
-        params=("sigma",),
-        radius=_cohen,
-        summary="R = σ·Φ⁻¹(pA_low); abstain when pA_low ≤ 1/2",
-        guarantee="g(x + δ) = label for ‖δ‖₂ < R (tight)",
-        source="Cohen, Rosenfeld & Kolter 2019, Thm 1; docs/theory.md §3",
-        default_interval="cp",
-        counterexample=half_space,
-    ),
-    RadiusMethod(
-        name="cohen-two-bound",
-        family="gaussian",
-        output="hard",
-        need=Need.RUNNER_UP,
-        topk=False,
-        params=("sigma",),
-        radius=_two_bound,
-        summary="R = σ/2·(Φ⁻¹(pA_low) − Φ⁻¹(pB_up))",
-        guarantee="g(x + δ) = label for ‖δ‖₂ < R",
-        source="Cohen, Rosenfeld & Kolter 2019, Thm 1; docs/theory.md §3",
-        default_interval="cp",
-        reduces_to="cohen",
-    ),
-    RadiusMethod(
-        name="topk",
-        family="gaussian",
-        output="hard",
-        need=Need.EACH,
-        topk=True,
-        params=("sigma",),
-        radius=_topk,
-        summary="R = max_t R_t, R_t the root of Φ(Φ⁻¹(pl_low) − R/σ) = Φ(Φ⁻¹(pS_t) + R/σ)/t",
-        guarantee="label ∈ top-k of g(x + δ) for ‖δ‖₂ < R (tight under the bound conditions of Thm 2)",
-        source="Jia, Cao, Wang & Gong 2020, Thm 1; docs/theory.md §3",
-        default_interval="simuem",
-        names=BoundNames(lower="pl_low"),
-    ),
-)
+    RadiusMethod.declare(cohen, "cohen", "gaussian", Need.LOWER, params=("sigma",), default_interval="cp",
+                         counterexample=half_space),
+    RadiusMethod.declare(two_bound, "cohen-two-bound", "gaussian", Need.RUNNER_UP, params=("sigma",),
+                         default_interval="cp", reduces_to="cohen"),
+    RadiusMethod.declare(topk, "topk", "gaussian", Need.EACH, params=("sigma",), default_interval="simuem",
+                         topk=True, names=BoundNames(lower="pl_low")),
+)  # fmt: skip

@@ -15,13 +15,9 @@ from audit.theory.methods.params import need
 from audit.theory.precision import Backend, Real
 
 FAMILY = NoiseFamily(
-    name="laplace",
-    parameter="lambda",
-    norm="l1",
-    summary="i.i.d. Laplace noise of scale λ per coordinate",
-    top1="laplace-multiclass",
-    upper_bounds="laplace-multiclass",
-)
+    name="laplace", parameter="lambda", norm="l1", summary="i.i.d. Laplace noise of scale λ per coordinate",
+    top1="laplace-multiclass", upper_bounds="laplace-multiclass",
+)  # fmt: skip
 
 
 def threshold(params: Params, pl: Fraction, claimed: Fraction, B: Backend) -> Witness | None:
@@ -41,46 +37,35 @@ def threshold(params: Params, pl: Fraction, claimed: Fraction, B: Backend) -> Wi
     return Witness(construction, claimed, pl, p, summary)
 
 
-def _multiclass(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+def multiclass(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+    """R = max{(λ/2)·ln(pA_low/pB_up), −λ·ln(1 − pA_low + pB_up)}.
+
+    Guarantee: g(x + δ) = label for ‖δ‖₁ < R.
+
+    Source: Teng, Lee & Yuan 2020, Thm 1; docs/theory.md §5.
+    """
     return laplace_radius(lower, max(uppers), need(params.lam, "lambda"), B)
 
 
-def _binary(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+def binary(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+    """R = −λ·ln(2(1 − pA_low)); abstain when pA_low ≤ 1/2.
+
+    Guarantee: g(x + δ) = label for ‖δ‖₁ < R (tight).
+
+    Source: Teng, Lee & Yuan 2020, Thms 2–3; docs/theory.md §5.
+    """
     return laplace_binary_radius(lower, need(params.lam, "lambda"), B)
 
 
-def _lecuyer(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+def lecuyer(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
+    """Lecuyer et al.'s bound, the first term of the multi-class radius (a comparison)."""
     return lecuyer_radius(lower, max(uppers), need(params.lam, "lambda"), B)
 
 
 METHODS = (
-    RadiusMethod(
-        name="laplace-multiclass",
-        family="laplace",
-        output="hard",
-        need=Need.RUNNER_UP,
-        topk=False,
-        params=("lambda",),
-        radius=_multiclass,
-        summary="R = max{(λ/2)·ln(pA_low/pB_up), −λ·ln(1 − pA_low + pB_up)}",
-        guarantee="g(x + δ) = label for ‖δ‖₁ < R",
-        source="Teng, Lee & Yuan 2020, Thm 1; docs/theory.md §5",
-        default_interval="cp",
-        reduces_to="laplace-binary",
-        comparisons={"lecuyer": _lecuyer},
-    ),
-    RadiusMethod(
-        name="laplace-binary",
-        family="laplace",
-        output="hard",
-        need=Need.LOWER,
-        topk=False,
-        params=("lambda",),
-        radius=_binary,
-        summary="R = −λ·ln(2(1 − pA_low)); abstain when pA_low ≤ 1/2",
-        guarantee="g(x + δ) = label for ‖δ‖₁ < R (tight)",
-        source="Teng, Lee & Yuan 2020, Thms 2–3; docs/theory.md §5",
-        default_interval="cp",
-        counterexample=threshold,
-    ),
-)
+    RadiusMethod.declare(multiclass, "laplace-multiclass", "laplace", Need.RUNNER_UP, params=("lambda",),
+                         default_interval="cp", reduces_to="laplace-binary",
+                         comparisons={"lecuyer": lecuyer}),
+    RadiusMethod.declare(binary, "laplace-binary", "laplace", Need.LOWER, params=("lambda",),
+                         default_interval="cp", counterexample=threshold),
+)  # fmt: skip
