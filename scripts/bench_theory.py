@@ -18,6 +18,10 @@ A, S = "0.001", "0.25"
 DATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "jia_topk_cifar_sigma025_counts.txt"
 
 
+def _spec(family: str, method: str, interval: str, **params: object) -> CertificationSpec:
+    return CertificationSpec(family=family, radius_method=method, interval=interval, alpha="0.001", **params)
+
+
 def _rows(n: int) -> list[tuple[tuple[int, ...], int]]:
     rows = [list(map(int, ln.split())) for ln in DATA.read_text().splitlines() if ln.strip()]
     return [(tuple(r[:10]), r[10]) for r in rows[:n]]
@@ -39,15 +43,15 @@ def main() -> None:
     args = ap.parse_args()
     rows = _rows(args.entries)
     specs = {
-        "gaussian cohen/cp (top-1)": CertificationSpec("gaussian", "cohen", "cp", A, sigma=S),
-        "gaussian topk/simuem k=1": CertificationSpec("gaussian", "topk", "simuem", A, k=1, sigma=S),
-        "gaussian topk/simuem k=3": CertificationSpec("gaussian", "topk", "simuem", A, k=3, sigma=S),
-        "laplace multiclass/cp": CertificationSpec("laplace", "laplace-multiclass", "cp", A, lam=S),
-        "ablation topk/simuem k=3 (d=1024,e=50)": CertificationSpec(
-            "ablation", "ablation-topk", "simuem", "0.001", k=3, d=1024, keep=50
+        "gaussian cohen/cp (top-1)": _spec("gaussian", "cohen", "cp", sigma=S),
+        "gaussian topk/simuem k=1": _spec("gaussian", "topk", "simuem", k=1, sigma=S),
+        "gaussian topk/simuem k=3": _spec("gaussian", "topk", "simuem", k=3, sigma=S),
+        "laplace multiclass/cp": _spec("laplace", "laplace-multiclass", "cp", lam=S),
+        "ablation topk/simuem k=3 (d=1024,e=50)": _spec(
+            "ablation", "ablation-topk", "simuem", k=3, d=1024, keep=50
         ),
-        "ablation topk/simuem k=3 (d=50176,e=1000)": CertificationSpec(
-            "ablation", "ablation-topk", "simuem", "0.001", k=3, d=50176, keep=1000
+        "ablation topk/simuem k=3 (d=50176,e=1000)": _spec(
+            "ablation", "ablation-topk", "simuem", k=3, d=50176, keep=1000
         ),
     }
     print(f"entries per measurement: {len(rows)} (Jia et al. CIFAR-10 counts, n=1e5, 10 classes)")

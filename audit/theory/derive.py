@@ -53,9 +53,10 @@ def _opt_fraction(x: Exact | None, name: str) -> Fraction | None:
         raise UsageError(exc.message, field=name) from exc
 
 
-@dataclass(frozen=True)
-class CertificationSpec:
-    """What is certified and how: noise family and parameters, radius method, interval, α, k, classes.
+@dataclass(frozen=True, kw_only=True)
+class CertificationSpec(Params):
+    """What is certified and how: the radius formula's parameters (:class:`Params`: k, σ, λ, d, e, L), the
+    noise family, radius method, interval, α and the number of classes.
 
     Real parameters are normalised to exact :class:`Fraction`; method names to the registry's canonical
     names. Construction refuses (UsageError naming the field) a combination the registry does not allow.
@@ -65,12 +66,6 @@ class CertificationSpec:
     radius_method: str
     interval: str
     alpha: Fraction
-    k: int = 1
-    sigma: Fraction | None = None
-    lam: Fraction | None = None
-    d: int | None = None
-    keep: int | None = None
-    lipschitz: Fraction | None = None
     num_classes: int | None = None
 
     def __post_init__(self) -> None:
@@ -88,10 +83,6 @@ class CertificationSpec:
     @property
     def methods(self) -> tuple[RadiusMethod, IntervalMethod]:
         return methods.radius_method(self.radius_method), methods.interval(self.interval)
-
-    @property
-    def params(self) -> Params:
-        return Params(self.k, self.sigma, self.lam, self.d, self.keep, self.lipschitz)
 
     @classmethod
     def from_predicate(cls, pred: Predicate, **overrides: Any) -> CertificationSpec:
@@ -213,7 +204,7 @@ def derive(spec: CertificationSpec, evidence: Evidence, backend: Backend) -> Der
     others = [bounds.uppers[i] for i in sorted(bounds.uppers)]
     if rm.need is Need.RUNNER_UP:
         others = [max(others)]
-    radius = rm.radius(spec.params, bounds.lower, others, backend)
+    radius = rm.radius(spec, bounds.lower, others, backend)
     return Derivation(
         radius=radius,
         bounds=_reported(rm, bounds),

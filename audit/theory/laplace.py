@@ -11,21 +11,16 @@ from audit.theory.gaussian import _positive, _prob
 from audit.theory.precision import FLOAT, Backend, Exact, Real
 
 
-def _pair(B: Backend, pA_low: Exact | Real, pB_up: Exact | Real) -> tuple[Real, Real]:
-    pa = _prob(B, pA_low, "down", "pA_low")
-    pb = _prob(B, pB_up, "up", "pB_up")
-    return pa, pb
-
-
-def lecuyer_radius(
-    pA_low: Exact | Real, pB_up: Exact | Real, lam: Exact | Real, backend: Backend = FLOAT
-) -> Real | None:
-    """Lecuyer et al.: ``(λ/2) ln(pA_low / pB_up)``; None = abstain."""
-    B = backend
-    pa, pb = _pair(B, pA_low, pB_up)
+def _inputs(
+    B: Backend, pA_low: Exact | Real, pB_up: Exact | Real, lam: Exact | Real
+) -> tuple[Real, ...] | None:
+    """(pA_low rounded down, pB_up rounded up, λ rounded down), or None (abstain) unless pA_low > pB_up."""
+    pa, pb = _prob(B, pA_low, "down", "pA_low"), _prob(B, pB_up, "up", "pB_up")
     lm = _positive(B, lam, "lambda")
-    if not pa > pb:
-        return None
+    return (pa, pb, lm) if pa > pb else None
+
+
+def _lecuyer(B: Backend, pa: Real, pb: Real, lm: Real) -> Real:
     if pb <= 0:
         raise UsageError("pB_up = 0 gives an unbounded radius")
     la, lb = B.log(pa), B.log(pb)
@@ -33,21 +28,29 @@ def lecuyer_radius(
     return B.down(r, cond=8 + (abs(float(la)) + abs(float(lb))) / max(abs(float(la - lb)), 1e-300))
 
 
+def lecuyer_radius(
+    pA_low: Exact | Real, pB_up: Exact | Real, lam: Exact | Real, backend: Backend = FLOAT
+) -> Real | None:
+    """Lecuyer et al.: ``(λ/2) ln(pA_low / pB_up)``; None = abstain."""
+    given = _inputs(backend, pA_low, pB_up, lam)
+    return None if given is None else _lecuyer(backend, *given)
+
+
 def laplace_radius(
     pA_low: Exact | Real, pB_up: Exact | Real, lam: Exact | Real, backend: Backend = FLOAT
 ) -> Real | None:
     """Teng et al. Thm 1: ``max{(λ/2) ln(pA_low/pB_up), −λ ln(1 − pA_low + pB_up)}``; None = abstain."""
     B = backend
-    pa, pb = _pair(B, pA_low, pB_up)
-    lm = _positive(B, lam, "lambda")
-    if not pa > pb:
+    given = _inputs(B, pA_low, pB_up, lam)
+    if given is None:
         return None
-    r1 = lecuyer_radius(pa, pb, lm, B)
+    pa, pb, lm = given
+    r1 = _lecuyer(B, pa, pb, lm)
     x = pb - pa  # in (-1, 0)
     if x <= -1:
         raise UsageError("pA_low = 1 and pB_up = 0 give an unbounded radius")
     r2 = B.down(-lm * B.log1p(x), cond=8)
-    best = r2 if r1 is None or r2 > r1 else r1
+    best = r2 if r2 > r1 else r1
     return best if best > 0 else None
 
 

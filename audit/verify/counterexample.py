@@ -23,8 +23,7 @@ def counterexample(pred: Predicate, der: Derived, claimed: Fraction) -> dict[str
     construct = methods.radius_method(pred.guarantee.radius_method).counterexample
     if construct is None or der.pl_low is None or der.radius is None:
         return None
-    params = CertificationSpec.from_predicate(pred).params
-    w = construct(params, der.pl_low, claimed, mp_backend(der.dps))
+    w = construct(CertificationSpec.from_predicate(pred), der.pl_low, claimed, mp_backend(der.dps))
     if w is None:
         return None
     return {

@@ -43,6 +43,7 @@ from typing import Any
 
 from audit.errors import UsageError
 from audit.format import Predicate
+from audit.format.model import Statistics
 from audit.format.numbers import NumberError, decimal_string, parse_decimal
 from audit.theory import methods
 from audit.verify.summary import claimed_accuracy, population_lower, rederived_accuracy
@@ -64,45 +65,64 @@ class Context:
     population_void: str | None = None
 
 
-@dataclass(frozen=True)
-class MaxAlpha:
-    limit: Fraction
+class _Limit:
+    """A bound on the certificate's statistics: ``holds`` it or not; a failure is one file-level finding."""
+
+    rule: Rule
+    field: str
+
+    def holds(self, st: Statistics) -> bool:
+        raise NotImplementedError
+
+    def message(self, st: Statistics) -> str:
+        raise NotImplementedError
 
     def findings(self, pred: Predicate) -> list[Finding]:
         st = pred.statistics
-        if st.alpha.value <= self.limit:
+        if self.holds(st):
             return []
-        msg = f"alpha={st.alpha} exceeds the policy maximum {decimal_string(self.limit, 20, 'down')}"
-        return [Finding(Rule.POLICY_ALPHA, Severity.ERROR, msg, "/predicate/statistics/alpha")]
+        return [Finding(self.rule, Severity.ERROR, self.message(st), f"/predicate/statistics/{self.field}")]
 
 
 @dataclass(frozen=True)
-class MinN:
+class MaxAlpha(_Limit):
+    limit: Fraction
+    rule, field = Rule.POLICY_ALPHA, "alpha"
+
+    def holds(self, st: Statistics) -> bool:
+        return st.alpha.value <= self.limit
+
+    def message(self, st: Statistics) -> str:
+        return f"alpha={st.alpha} exceeds the policy maximum {decimal_string(self.limit, 20, 'down')}"
+
+
+@dataclass(frozen=True)
+class MinN(_Limit):
     minimum: int
+    rule, field = Rule.POLICY_MIN_N, "n"
 
-    def findings(self, pred: Predicate) -> list[Finding]:
-        n = pred.statistics.n
-        if n >= self.minimum:
-            return []
-        msg = f"n={n} is below the policy minimum {self.minimum}"
-        return [Finding(Rule.POLICY_MIN_N, Severity.ERROR, msg, "/predicate/statistics/n")]
+    def holds(self, st: Statistics) -> bool:
+        return st.n >= self.minimum
+
+    def message(self, st: Statistics) -> str:
+        return f"n={st.n} is below the policy minimum {self.minimum}"
 
 
 @dataclass(frozen=True)
-class AllowedIntervals:
+class AllowedIntervals(_Limit):
     names: tuple[str, ...]  # as written in the policy
+    rule, field = Rule.POLICY_INTERVAL, "interval"
 
     @property
     def canonical(self) -> frozenset[str]:
         """The allowed interval methods by their canonical names (aliases resolved)."""
         return frozenset(methods.interval(a).name for a in self.names)
 
-    def findings(self, pred: Predicate) -> list[Finding]:
-        interval = pred.statistics.interval
-        if methods.interval(interval).name in self.canonical:
-            return []
-        msg = f"interval '{interval}' is not allowed by the policy (allowed: {', '.join(self.names)})"
-        return [Finding(Rule.POLICY_INTERVAL, Severity.ERROR, msg, "/predicate/statistics/interval")]
+    def holds(self, st: Statistics) -> bool:
+        return methods.interval(st.interval).name in self.canonical
+
+    def message(self, st: Statistics) -> str:
+        return f"interval '{st.interval}' is not allowed by the policy (allowed: {', '.join(self.names)})"
 
 
 @dataclass(frozen=True)

@@ -138,10 +138,19 @@ def test_certified_radius_coverage_at_known_p(family: str) -> None:
     t, alpha, m = 0.2, "0.1", 300
     if family == "gaussian":
         spec = NoiseSpec("gaussian", sigma="0.5")
-        cs = theory.CertificationSpec("gaussian", "cohen", "cp", alpha, sigma="0.5", num_classes=2)
+        cs = theory.CertificationSpec(
+            family="gaussian", radius_method="cohen", interval="cp", alpha=alpha, sigma="0.5", num_classes=2
+        )
     else:
         spec = NoiseSpec("laplace", lam="0.5")
-        cs = theory.CertificationSpec("laplace", "laplace-binary", "cp", alpha, lam="0.5", num_classes=2)
+        cs = theory.CertificationSpec(
+            family="laplace",
+            radius_method="laplace-binary",
+            interval="cp",
+            alpha=alpha,
+            lam="0.5",
+            num_classes=2,
+        )
     jobs = [Job(torch.zeros(1, 2, 2), seed_for(11, i), 0, 100) for i in range(m)]
     s = Sampler(Threshold(t), spec, (1, 2, 2), 2, SamplerConfig(batch_size=2000))
     radii = []

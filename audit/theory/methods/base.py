@@ -21,6 +21,7 @@ from fractions import Fraction
 from typing import Any
 
 from audit.format.model import Scores
+from audit.format.numbers import decimal_string
 from audit.theory.precision import Backend, Real
 
 
@@ -139,7 +140,7 @@ class IntervalMethod:
         return cls(name, evidence, summary, guarantee, source, **declared)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Params:
     """The certificate parameters a radius formula may read (exact values; ``None`` when not stated)."""
 
@@ -167,6 +168,20 @@ class Witness:
 
 
 Construct = Callable[[Params, Fraction, Fraction, Backend], Witness | None]
+
+
+def below_half(
+    construction: str, classifier: str, pl: Fraction, p: Fraction, claimed: Fraction, at: str, tail: str = ""
+) -> Witness | None:
+    """The witness when the constructed classifier's label probability ``p`` at x + δ (an upper end) is below
+    1/2 while it is ``pl`` at x; None otherwise (the construction does not break the claim)."""
+    if not p < Fraction(1, 2):
+        return None
+    summary = (
+        f"{classifier} with P(label)={decimal_string(pl, 12, 'down')} at x has P(label)="
+        f"{decimal_string(p, 12, 'up')} < 1/2 at {at} {decimal_string(claimed, 12, 'down')}{tail}"
+    )
+    return Witness(construction, claimed, pl, p, summary)
 
 
 @dataclass(frozen=True)

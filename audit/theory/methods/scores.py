@@ -9,7 +9,8 @@ from fractions import Fraction
 from typing import Any
 
 from audit.errors import UsageError
-from audit.theory.methods.base import BoundNames, Bounds, Evidence, Need
+from audit.theory.means import score_moments
+from audit.theory.methods.base import BoundNames, Bounds, Compute, Evidence, Need
 from audit.theory.precision import Backend, Real
 
 OneSided = Callable[[Any, str, Fraction, Backend], Real]
@@ -37,3 +38,18 @@ def score_sums(ev: Evidence) -> list[tuple[Any, Any]]:
     if len(sc.sum) != len(sc.sumsq) or len(sc.sum) < 2:
         raise UsageError("scores 'sum' and 'sumsq' must have one entry per class (>= 2)", field="scores")
     return list(zip(sc.sum, sc.sumsq, strict=True))
+
+
+def from_sums(lower: Callable[..., Any], upper: Callable[..., Any], *, variance: bool) -> Compute:
+    """The ``compute`` of a method bounding each class's mean from its (sum, sumsq): ``lower``/``upper`` take
+    ``(mean[, var], n, alpha, backend)`` and return a bound with a ``value``."""
+
+    def compute(need: Need, ev: Evidence, alpha: Fraction, B: Backend) -> Bounds:
+        def bound(sums: tuple, side: str, a: Fraction, backend: Backend) -> Real:
+            mean, var = score_moments(ev.n, *sums)
+            moments = (mean, var) if variance else (mean,)
+            return (lower if side == "lower" else upper)(*moments, ev.n, a, backend).value
+
+        return mean_bounds(score_sums(ev), ev, alpha, B, bound)
+
+    return compute

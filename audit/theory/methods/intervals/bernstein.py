@@ -10,27 +10,13 @@ Source: Maurer & Pontil 2009, Thm 4; docs/theory.md §2.
 
 from __future__ import annotations
 
-from fractions import Fraction
+from audit.theory.means import bernstein_lower, bernstein_upper
+from audit.theory.methods.base import EvidenceKind, IntervalMethod, Need
+from audit.theory.methods.scores import from_sums, split
 
-from audit.theory.means import bernstein_lower, bernstein_upper, score_moments
-from audit.theory.methods.base import Bounds, Evidence, EvidenceKind, IntervalMethod, Need
-from audit.theory.methods.scores import mean_bounds, score_sums, split
-from audit.theory.precision import Backend
-
-
-def compute(need: Need, ev: Evidence, alpha: Fraction, B: Backend) -> Bounds:
-    def bound(sums: tuple, side: str, a: Fraction, backend: Backend):
-        mean, var = score_moments(ev.n, *sums)
-        return (bernstein_lower if side == "lower" else bernstein_upper)(mean, var, ev.n, a, backend).value
-
-    return mean_bounds(score_sums(ev), ev, alpha, B, bound)
-
+compute = from_sums(bernstein_lower, bernstein_upper, variance=True)
 
 METHOD = IntervalMethod.declare(
-    __doc__,
-    "bernstein",
-    EvidenceKind.SCORE_SUMS,
-    serves=frozenset({Need.RUNNER_UP}),
-    split=split,
-    compute=compute,
-)
+    __doc__, "bernstein", EvidenceKind.SCORE_SUMS,
+    serves=frozenset({Need.RUNNER_UP}), split=split, compute=compute,
+)  # fmt: skip

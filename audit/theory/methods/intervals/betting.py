@@ -36,10 +36,6 @@ def compute(need: Need, ev: Evidence, alpha: Fraction, B: Backend) -> Bounds:
 
 
 METHOD = IntervalMethod.declare(
-    __doc__,
-    "betting",
-    EvidenceKind.SCORE_SAMPLES,
-    serves=frozenset({Need.RUNNER_UP}),
-    split=split,
-    compute=compute,
-)
+    __doc__, "betting", EvidenceKind.SCORE_SAMPLES,
+    serves=frozenset({Need.RUNNER_UP}), split=split, compute=compute,
+)  # fmt: skip

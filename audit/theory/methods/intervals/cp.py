@@ -38,10 +38,6 @@ def compute(need: Need, ev: Evidence, alpha: Fraction, B: Backend) -> Bounds:
 
 
 METHOD = IntervalMethod.declare(
-    __doc__,
-    "cp",
-    EvidenceKind.COUNTS,
-    serves=frozenset({Need.LOWER, Need.RUNNER_UP}),
-    split=split,
-    compute=compute,
-)
+    __doc__, "cp", EvidenceKind.COUNTS,
+    serves=frozenset({Need.LOWER, Need.RUNNER_UP}), split=split, compute=compute,
+)  # fmt: skip

@@ -7,27 +7,13 @@ Source: Hoeffding 1963, Thm 2; docs/theory.md §2.
 
 from __future__ import annotations
 
-from fractions import Fraction
+from audit.theory.means import hoeffding_lower, hoeffding_upper
+from audit.theory.methods.base import EvidenceKind, IntervalMethod, Need
+from audit.theory.methods.scores import from_sums, split
 
-from audit.theory.means import hoeffding_lower, hoeffding_upper, score_moments
-from audit.theory.methods.base import Bounds, Evidence, EvidenceKind, IntervalMethod, Need
-from audit.theory.methods.scores import mean_bounds, score_sums, split
-from audit.theory.precision import Backend
-
-
-def compute(need: Need, ev: Evidence, alpha: Fraction, B: Backend) -> Bounds:
-    def bound(sums: tuple, side: str, a: Fraction, backend: Backend):
-        mean, _ = score_moments(ev.n, *sums)
-        return (hoeffding_lower if side == "lower" else hoeffding_upper)(mean, ev.n, a, backend).value
-
-    return mean_bounds(score_sums(ev), ev, alpha, B, bound)
-
+compute = from_sums(hoeffding_lower, hoeffding_upper, variance=False)
 
 METHOD = IntervalMethod.declare(
-    __doc__,
-    "hoeffding",
-    EvidenceKind.SCORE_SUMS,
-    serves=frozenset({Need.RUNNER_UP}),
-    split=split,
-    compute=compute,
-)
+    __doc__, "hoeffding", EvidenceKind.SCORE_SUMS,
+    serves=frozenset({Need.RUNNER_UP}), split=split, compute=compute,
+)  # fmt: skip

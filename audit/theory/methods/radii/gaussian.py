@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from audit.format.numbers import decimal_string
 from audit.theory.gaussian import cohen_radius, topk_radius
-from audit.theory.methods.base import BoundNames, Need, NoiseFamily, Params, RadiusMethod, Witness
+from audit.theory.methods.base import BoundNames, Need, NoiseFamily, Params, RadiusMethod, Witness, below_half
 from audit.theory.methods.params import need
 from audit.theory.precision import Backend, Real
 
@@ -25,16 +24,10 @@ def half_space(params: Params, pl: Fraction, claimed: Fraction, B: Backend) -> W
     """The half-space classifier along δ with ‖δ‖ = claimed: P(label) at x + δ, if below 1/2."""
     sigma = need(params.sigma, "sigma")
     p_shift = B.phi(B.phi_inv(B.num(pl)) - B.num(claimed) / B.num(sigma))
-    p = B.to_fraction(B.up(p_shift))
-    if not p < Fraction(1, 2):
-        return None
-    summary = (
-        f"half-space classifier with P(label)={decimal_string(pl, 12, 'down')} at x has "
-        f"P(label)={decimal_string(p, 12, 'up')} < 1/2 at distance {decimal_string(claimed, 12, 'down')}: "
-        "the smoothed prediction changes inside the claimed radius"
-    )
     construction = "half-space: f(z) = label iff <z - x, delta>/(sigma |delta|) <= PhiInv(pA_low)"
-    return Witness(construction, claimed, pl, p, summary)
+    tail = ": the smoothed prediction changes inside the claimed radius"
+    p = B.to_fraction(B.up(p_shift))
+    return below_half(construction, "half-space classifier", pl, p, claimed, "distance", tail)
 
 
 def cohen(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:

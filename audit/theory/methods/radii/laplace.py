@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from audit.format.numbers import decimal_string
 from audit.theory.laplace import laplace_binary_radius, laplace_radius, lecuyer_radius
-from audit.theory.methods.base import Need, NoiseFamily, Params, RadiusMethod, Witness
+from audit.theory.methods.base import Need, NoiseFamily, Params, RadiusMethod, Witness, below_half
 from audit.theory.methods.params import need
 from audit.theory.precision import Backend, Real
 
@@ -26,15 +25,9 @@ def threshold(params: Params, pl: Fraction, claimed: Fraction, B: Backend) -> Wi
     t = -lam * B.log(2 * (1 - B.num(pl)))
     s = t - B.num(claimed)  # the threshold seen from x + δ
     p_shift = B.exp(s / lam) / 2 if s < 0 else 1 - B.exp(-s / lam) / 2
-    p = B.to_fraction(B.up(p_shift))
-    if not p < Fraction(1, 2):
-        return None
-    summary = (
-        f"threshold classifier with P(label)={decimal_string(pl, 12, 'down')} at x has "
-        f"P(label)={decimal_string(p, 12, 'up')} < 1/2 at l1 distance {decimal_string(claimed, 12, 'down')}"
-    )
     construction = "f(z) = label iff z_1 <= t, t = -lambda ln(2(1 - pA_low)), delta = (R', 0, ..)"
-    return Witness(construction, claimed, pl, p, summary)
+    p = B.to_fraction(B.up(p_shift))
+    return below_half(construction, "threshold classifier", pl, p, claimed, "l1 distance")
 
 
 def multiclass(params: Params, lower: Real, uppers: list[Real], B: Backend) -> Real | None:
