@@ -115,7 +115,9 @@ def test_audit_methods_and_the_docs_table_list_every_method() -> None:
     begin = text.index("<!-- registry:begin")
     start = text.index("\n", begin) + 1
     end = text.index("<!-- registry:end -->")
-    assert text[start:end] == registry_markdown(), "docs/intervals.md is stale: audit methods --markdown"
+    assert text[start:end] == registry_markdown(), (
+        "docs/intervals.md is stale: python scripts/registry_docs.py"
+    )
     for name in NAMES:
         assert f"`{name}`" in text[start:end]
 
