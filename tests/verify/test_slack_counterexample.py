@@ -157,8 +157,8 @@ def test_soft_slack_bernstein_radius(stated: str, alt: str) -> None:
     (res,) = run(soft_pred(stated))
     assert str(res.verdict) == "certified"
     assert close_below(res.derived, r_stated, "1e-25")
-    assert [s["method"] for s in res.slack] == [f"soft-gaussian with {alt} at alpha=0.001"]
-    assert close_below(res.slack[0]["radius"], r_alt, "1e-7")
+    notes = {s["method"]: s["radius"] for s in res.slack}  # other registered methods may add their own
+    assert close_below(notes[f"soft-gaussian with {alt} at alpha=0.001"], r_alt, "1e-7")
 
 
 def test_soft_no_slack_when_hoeffding_is_weaker() -> None:
@@ -166,7 +166,7 @@ def test_soft_no_slack_when_hoeffding_is_weaker() -> None:
     (res,) = run(soft_pred("bernstein"))
     assert str(res.verdict) == "certified"
     assert close_below(res.derived, soft_ref("bernstein"), "1e-25")
-    assert res.slack == []
+    assert not any("hoeffding" in s["method"] for s in res.slack)
 
 
 # --- Laplace-binary counterexample --------------------------------------------------------------------------
