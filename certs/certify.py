@@ -446,20 +446,30 @@ def certify(
     raises (e.g. KeyboardInterrupt) stops the run with its finished inputs saved for ``resume``.
     """
     private_key = load_private_key(key) if isinstance(key, str | Path) else key
+    inputs = Inputs(Path(model_path), Path(data_path), builder, indices, skip, limit)
     with deterministic_kernels(resolve_device(options.device)) as kernels:
-        paths = (Path(model_path), Path(data_path), Path(out))
-        run = prepare_run(*paths, options, builder, indices, skip, limit, resume, kernels)
+        run = prepare_run(inputs, options, Path(out), resume, kernels)
         t0 = time.perf_counter()
         samples = sample_entries(run, progress)
         seconds = time.perf_counter() - t0
     return finish_run(run, private_key, samples, seconds)
 
 
-def prepare_run(
-    model_path: Path, data_path: Path, out: Path, o: CertifyOptions, builder: str | None, indices: str | None,
-    skip: int, limit: int | None, resume: bool, kernels: dict[str, str],
-) -> Run:  # fmt: skip
+@dataclass(frozen=True)
+class Inputs:
+    """What to certify: the model (and the builder of its safetensors weights), the data, which inputs."""
+
+    model_path: Path
+    data_path: Path
+    builder: str | None = None
+    indices: str | None = None
+    skip: int = 1
+    limit: int | None = None
+
+
+def prepare_run(inputs: Inputs, o: CertifyOptions, out: Path, resume: bool, kernels: dict[str, str]) -> Run:
     """Check the options, load model and data, choose the graph, build and check the header (no sampling)."""
+    model_path, data_path = inputs.model_path, inputs.data_path
     check_output_path(out)
     partial = out.with_name(out.name + PARTIAL_SUFFIX)
     _, iv, sel = resolve_defaults(o)
@@ -468,9 +478,9 @@ def prepare_run(
     if o.dtype not in DTYPES:
         raise UsageError(f"--dtype must be one of {sorted(DTYPES)}")
     device, dtype = resolve_device(o.device), DTYPES[o.dtype]
-    model = load_model(model_path, builder=builder, device=device, dtype=dtype)
+    model = load_model(model_path, builder=inputs.builder, device=device, dtype=dtype)
     data = load_data(data_path)
-    chosen = select_indices(len(data.inputs), indices, skip, limit)
+    chosen = select_indices(len(data.inputs), inputs.indices, inputs.skip, inputs.limit)
     if not chosen:
         raise UsageError("no inputs selected")
     shape = tuple(int(s) for s in data.inputs.shape[1:])
