@@ -138,19 +138,11 @@ def test_certified_radius_coverage_at_known_p(family: str) -> None:
     t, alpha, m = 0.2, "0.1", 300
     if family == "gaussian":
         spec = NoiseSpec("gaussian", sigma="0.5")
-        cs = theory.CertificationSpec(
-            family="gaussian", radius_method="cohen", interval="cp", alpha=alpha, sigma="0.5", num_classes=2
-        )
+        method = {"family": "gaussian", "radius_method": "cohen", "sigma": "0.5"}
     else:
         spec = NoiseSpec("laplace", lam="0.5")
-        cs = theory.CertificationSpec(
-            family="laplace",
-            radius_method="laplace-binary",
-            interval="cp",
-            alpha=alpha,
-            lam="0.5",
-            num_classes=2,
-        )
+        method = {"family": "laplace", "radius_method": "laplace-binary", "lam": "0.5"}
+    cs = theory.CertificationSpec(**method, interval="cp", alpha=alpha, num_classes=2)
     jobs = [Job(torch.zeros(1, 2, 2), seed_for(11, i), 0, 100) for i in range(m)]
     s = Sampler(Threshold(t), spec, (1, 2, 2), 2, SamplerConfig(batch_size=2000))
     radii = []

@@ -15,15 +15,14 @@ from realdata import realdata
 
 from audit.theory import FLOAT, CertificationSpec, Evidence, derive, mp_backend
 
-SPEC = CertificationSpec(
-    family="gaussian",
-    radius_method="topk",
-    interval="simuem",
-    alpha="0.001",
-    k=3,
-    sigma="0.25",
-    num_classes=10,
-)
+TOPK = {
+    "family": "gaussian",
+    "radius_method": "topk",
+    "interval": "simuem",
+    "alpha": "0.001",
+    "sigma": "0.25",
+}
+SPEC = CertificationSpec(**TOPK, k=3, num_classes=10)
 
 
 def _rows() -> list[tuple[list[int], int, str]]:
@@ -74,15 +73,7 @@ def test_realdata_row1_mp_reference() -> None:
     counts, label, _ = _rows()[0]
     B = mp_backend(50)
     for k, ref in ((1, "0.3870507294"), (2, "0.4865250666"), (3, "0.5504707425")):
-        spec = CertificationSpec(
-            family="gaussian",
-            radius_method="topk",
-            interval="simuem",
-            alpha="0.001",
-            k=k,
-            sigma="0.25",
-            num_classes=10,
-        )
+        spec = CertificationSpec(**TOPK, k=k, num_classes=10)
         der = derive(spec, Evidence(label=label, n=100000, counts=tuple(counts)), B)
         assert abs(B.to_fraction(der.radius) - Fraction(ref)) < Fraction(1, 10**10)
         fl = derive(spec, Evidence(label=label, n=100000, counts=tuple(counts)), FLOAT).radius
