@@ -95,7 +95,7 @@ def main() -> None:
             meta["ablated_encoding"] = ABLATED_ENCODING
         tensors = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
         path = atomic_write(args.out / f"{name}.safetensors", save(tensors, metadata=meta))
-        print(json.dumps({"file": str(path), **meta}))
+        print(json.dumps({"file": str(path), **meta}, allow_nan=False))
 
 
 if __name__ == "__main__":
