@@ -43,6 +43,7 @@ from typing import Any
 
 from audit.errors import UsageError
 from audit.format import Predicate
+from audit.format.io import read_bounded
 from audit.format.model import Statistics
 from audit.format.numbers import NumberError, decimal_string, parse_decimal
 from audit.theory import methods
@@ -376,15 +377,13 @@ def parse_policy(data: dict[str, Any], base_dir: Path | None = None, source: str
     return Policy(trusted, allow_unsigned, rules, precision, source)
 
 
+POLICY_MAX_BYTES = 1_000_000
+
+
 def load_policy(path: str | Path) -> Policy:
-    """Read and validate a policy TOML file (UsageError if unreadable or invalid)."""
+    """Read and validate a policy TOML file (InputError if unreadable or too large, UsageError if invalid)."""
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read policy file: {exc.strerror}", file=str(p)) from exc
-    if len(raw) > 1_000_000:
-        raise UsageError("policy file larger than 1 MB", file=str(p))
+    raw = read_bounded(p, POLICY_MAX_BYTES)  # InputError (exit 2) if missing, not regular or too large
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

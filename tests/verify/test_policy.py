@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from audit.errors import UsageError
-from audit.verify.policy import load_policy, parse_policy
+from audit.errors import InputError, UsageError
+from audit.verify.policy import POLICY_MAX_BYTES, load_policy, parse_policy
 
 GOOD = """
 [keys]
@@ -71,8 +71,18 @@ def test_bad_policy_is_usage_error(tmp_path: Path, text: str) -> None:
 
 
 def test_missing_policy_file(tmp_path: Path) -> None:
-    with pytest.raises(UsageError):
+    with pytest.raises(InputError) as exc:
         load_policy(tmp_path / "nope.toml")
+    assert exc.value.exit_code == 2 and exc.value.file == str(tmp_path / "nope.toml")
+
+
+def test_policy_read_is_bounded_and_regular_only(tmp_path: Path) -> None:
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"#" * (POLICY_MAX_BYTES + 1))
+    with pytest.raises(InputError, match="above the limit"):
+        load_policy(big)
+    with pytest.raises(InputError, match="is a directory"):
+        load_policy(tmp_path)  # a directory
 
 
 def _ctx(rederived: list[tuple[int, str]], norm: str = "l2"):
