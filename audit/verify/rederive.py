@@ -145,7 +145,7 @@ def _certified(
         return
     res.slack = slack_notes(pred, entry, der.radius, samples)
     for s in res.slack:
-        msg = f"{s['method']} gives radius {s['radius']} from the same evidence"
+        msg = f"{s.method} gives radius {s.radius} from the same evidence"
         res.findings.append(Finding(Rule.SLACK, Severity.NOTE, msg, ptr, i))
 
 
@@ -173,6 +173,4 @@ def _inflated(
     res.findings.append(Finding(rule, Severity.ERROR, msg, ptr, i, data=data))
     res.counterexample = counterexample(pred, der, claimed)
     if res.counterexample is not None:
-        res.findings.append(
-            Finding(Rule.COUNTEREXAMPLE, Severity.NOTE, res.counterexample["summary"], ptr, i)
-        )
+        res.findings.append(Finding(Rule.COUNTEREXAMPLE, Severity.NOTE, res.counterexample.summary, ptr, i))

@@ -19,18 +19,17 @@ from audit.format import Entry, Predicate
 from audit.format.numbers import decimal_string
 from audit.theory import Evidence, methods
 from audit.verify.derivation import derive_entry
+from audit.verify.verdicts import SlackNote
 
 
-def slack_notes(
-    pred: Predicate, entry: Entry, derived: Fraction, samples: Any = None
-) -> list[dict[str, str]]:
-    """Alternative (method, interval) radii strictly above ``derived``, each as {method, radius}."""
+def slack_notes(pred: Predicate, entry: Entry, derived: Fraction, samples: Any = None) -> list[SlackNote]:
+    """Alternative (method, interval) radii strictly above ``derived``, each a :class:`SlackNote`."""
     gu, st = pred.guarantee, pred.statistics
     assert entry.claim.label is not None
     have = Evidence(label=entry.claim.label, n=st.n, counts=tuple(entry.counts) if entry.counts else None,
                     scores=entry.scores, samples=samples)  # fmt: skip
     rm, iv = methods.radius_method(gu.radius_method), methods.interval(st.interval)
-    notes: list[dict[str, str]] = []
+    notes: list[SlackNote] = []
     for alt_rm, alt_iv in methods.alternatives(rm, iv, gu.k, have):
         try:
             alt = derive_entry(
@@ -41,5 +40,5 @@ def slack_notes(
         if alt.radius is None or alt.radius <= derived:
             continue
         radius = decimal_string(alt.radius, 8, "down")
-        notes.append({"method": f"{alt_rm.name} with {alt_iv.name} at alpha={st.alpha}", "radius": radius})
+        notes.append(SlackNote(f"{alt_rm.name} with {alt_iv.name} at alpha={st.alpha}", radius))
     return notes

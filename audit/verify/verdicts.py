@@ -15,6 +15,8 @@ from enum import StrEnum
 from typing import Any
 
 from audit.errors import FormatError
+from audit.format.numbers import decimal_string
+from audit.theory.methods.base import Witness
 
 
 class Verdict(StrEnum):
@@ -210,6 +212,29 @@ class Finding:
         return out
 
 
+@dataclass(frozen=True)
+class SlackNote:
+    """Another valid (radius method, interval) pair whose radius from the same evidence exceeds the
+    re-derived one; ``radius`` is rounded toward zero to 8 significant digits."""
+
+    method: str
+    radius: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"method": self.method, "radius": self.radius}
+
+
+def witness_json(w: Witness) -> dict[str, str]:
+    """A tightness witness as JSON: probabilities rounded to the side that keeps the witness valid."""
+    return {
+        "construction": w.construction,
+        "delta_norm": decimal_string(w.delta_norm, 20, "down"),
+        "p_label_at_x": decimal_string(w.p_label_at_x, 20, "down"),
+        "p_label_at_x_plus_delta": decimal_string(w.p_label_at_x_plus_delta, 20, "up"),
+        "summary": w.summary,
+    }
+
+
 @dataclass
 class EntryResult:
     """The verdict for one entry and the findings that explain it.
@@ -229,8 +254,8 @@ class EntryResult:
     rounding_only: bool = False
     label: int | None = None
     true_label: int | None = None
-    slack: list[dict[str, str]] = field(default_factory=list)
-    counterexample: dict[str, Any] | None = None
+    slack: list[SlackNote] = field(default_factory=list)
+    counterexample: Witness | None = None
 
     @property
     def passed(self) -> bool:
@@ -260,8 +285,8 @@ class EntryResult:
             "true_label": self.true_label,
             "explanation": self.explain(),
             "findings": [f.to_json() for f in self.findings],
-            "slack": self.slack,
-            "counterexample": self.counterexample,
+            "slack": [n.to_json() for n in self.slack],
+            "counterexample": None if self.counterexample is None else witness_json(self.counterexample),
         }
 
 

@@ -159,5 +159,5 @@ def test_hoeffding_entry_gets_betting_slack(tmp_path: Path) -> None:
     st, path = cert(tmp_path, json_bytes(samples()), "side/s.json", interval="hoeffding")
     (res,) = verify_statement(st, path, VerifyOptions(workers=1)).entries
     assert str(res.verdict) == "certified"
-    methods = [s["method"] for s in res.slack]
+    methods = [s.method for s in res.slack]
     assert "soft-gaussian with betting at alpha=0.001" in methods

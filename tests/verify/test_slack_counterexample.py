@@ -53,8 +53,8 @@ def test_l0_slack_binocp_radius() -> None:
     (res,) = run(l0_pred(n, counts))
     assert str(res.verdict) == "certified"
     assert Fraction(res.derived) == r_simuem
-    assert [s["method"] for s in res.slack] == ["ablation-topk with binocp at alpha=0.001"]
-    assert Fraction(res.slack[0]["radius"]) == r_binocp
+    assert [s.method for s in res.slack] == ["ablation-topk with binocp at alpha=0.001"]
+    assert Fraction(res.slack[0].radius) == r_binocp
     assert any(f.rule == "SA401" for f in res.findings)
 
 
@@ -110,8 +110,8 @@ def test_laplace_slack_binary_radius() -> None:
     (res,) = run(laplace_pred("laplace-multiclass", "1"))
     assert str(res.verdict) == "certified"
     assert close_below(res.derived, r_multi, "1e-25")
-    assert [s["method"] for s in res.slack] == ["laplace-binary with cp at alpha=0.001"]
-    assert close_below(res.slack[0]["radius"], r_bin, "1e-7")  # 8 digits, rounded down
+    assert [s.method for s in res.slack] == ["laplace-binary with cp at alpha=0.001"]
+    assert close_below(res.slack[0].radius, r_bin, "1e-7")  # 8 digits, rounded down
 
 
 # --- soft: Hoeffding stated, empirical Bernstein as slack -----------------------------------------------
@@ -157,7 +157,7 @@ def test_soft_slack_bernstein_radius(stated: str, alt: str) -> None:
     (res,) = run(soft_pred(stated))
     assert str(res.verdict) == "certified"
     assert close_below(res.derived, r_stated, "1e-25")
-    notes = {s["method"]: s["radius"] for s in res.slack}  # other registered methods may add their own
+    notes = {s.method: s.radius for s in res.slack}  # other registered methods may add their own
     assert close_below(notes[f"soft-gaussian with {alt} at alpha=0.001"], r_alt, "1e-7")
 
 
@@ -166,7 +166,7 @@ def test_soft_no_slack_when_hoeffding_is_weaker() -> None:
     (res,) = run(soft_pred("bernstein"))
     assert str(res.verdict) == "certified"
     assert close_below(res.derived, soft_ref("bernstein"), "1e-25")
-    assert not any("hoeffding" in s["method"] for s in res.slack)
+    assert not any("hoeffding" in s.method for s in res.slack)
 
 
 # --- Laplace-binary counterexample --------------------------------------------------------------------------
@@ -178,7 +178,7 @@ def test_laplace_binary_counterexample_witness() -> None:
         claimed = Fraction(mpmath.nstr(r * mpmath.mpf("1.1"), 12))
     (res,) = run(laplace_pred("laplace-binary", str(claimed.numerator / claimed.denominator)))
     assert str(res.verdict) == "inflated"
-    ce = res.counterexample
+    ce = res.to_json()["counterexample"]  # as reported: probabilities rounded to 20 digits
     assert ce is not None and "z_1 <= t" in ce["construction"]
     assert Fraction(ce["delta_norm"]) == Fraction(res.claimed)
     with mpmath.workdps(DPS):
