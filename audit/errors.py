@@ -11,6 +11,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from audit.escape import terminal
+
 
 class AuditError(Exception):
     """Base class: a problem the user can act on. ``exit_code`` is what the CLI exits with."""
@@ -91,7 +93,7 @@ def run_guarded(prog: str, func: Callable[[Any], int], args: Any) -> int:
     try:
         return int(func(args))
     except AuditError as exc:
-        print(f"{prog}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {terminal(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)

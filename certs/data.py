@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from audit.errors import InputError, UsageError
+from audit.format.io import open_regular
 
 INPUT_KEYS = ("inputs", "x")
 LABEL_KEYS = ("labels", "y")
@@ -51,7 +52,8 @@ def load_data(path: str | Path) -> Dataset:
         raise InputError("data file not found", file=str(p))
     try:
         if p.suffix == ".npz":
-            with p.open("rb") as fh:
+            fh, _size = open_regular(p)
+            with fh:
                 magic = fh.read(4)
             if magic[:2] != b"PK":
                 raise InputError(

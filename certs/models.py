@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from audit.errors import ModelLoadError, UsageError
-from audit.format.io import sha256_file
+from audit.format.io import open_regular, sha256_file
 
 MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024
 
@@ -42,7 +42,8 @@ class LoadedModel:
 def sniff(path: Path) -> str:
     """Classify a model file by its bytes: ``torchscript``, ``safetensors``, ``torch-export``,
     ``torch-pickle``, ``pickle`` or ``unknown``."""
-    with open(path, "rb") as fh:
+    fh, _size = open_regular(path)  # a FIFO or device is refused before anything reads it
+    with fh:
         head = fh.read(16)
     if head[:2] == b"\x80" or (head[:1] == b"\x80" and len(head) > 1 and head[1] <= 5):
         return "pickle"

@@ -14,19 +14,11 @@ from typing import Any
 
 from audit.errors import UsageError
 from audit.format import build_statement, load_private_key, write_certificate
-from audit.format.numbers import NumberError, decimal_string, parse_decimal
+from audit.format.numbers import NumberError, decimal_string, int_arg, parse_decimal
 from audit.importers.cohen import import_cohen, largest_radius
 from audit.importers.jia import import_jia_topk
 
-
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError("must be >= 1")
-    return v
+_positive_int = int_arg(1)
 
 
 def register(subparsers: Any) -> None:
@@ -38,10 +30,15 @@ def register(subparsers: Any) -> None:
     c.add_argument("--n", type=_positive_int, required=True)
     c.add_argument("--alpha", required=True)
     c.add_argument("--n0", type=_positive_int, default=100)
-    c.add_argument("--num-classes", type=_positive_int, default=10)
+    c.add_argument(
+        "--num-classes",
+        type=_positive_int,
+        default=None,
+        help="class count (default: the largest label or prediction in the log + 1, said on stderr)",
+    )
     c.add_argument("--out", required=True, metavar="CERT")
     c.add_argument("--sign-key", metavar="KEY", help="Ed25519 private key (PEM) to sign with")
-    c.add_argument("--precision", type=int, default=50)
+    c.add_argument("--precision", type=int_arg(), default=50)
     c.set_defaults(func=run_cohen)
     j = sub.add_parser("jia-topk", help="Jia et al. top-k count vectors (last column = label)")
     j.add_argument("counts", metavar="COUNTS")
@@ -90,6 +87,10 @@ def run_cohen(args: argparse.Namespace) -> int:
     write_certificate(args.out, build_statement(pred, subjects), key)
     bad = [m for m in matches if not m.row.abstain and m.count is None]
     certified = [m for m in matches if not m.row.abstain]
+    if args.num_classes is None:
+        c = pred.statistics.num_classes
+        print(f"{args.log}: assuming {c} classes (largest label seen + 1); give --num-classes to state it",
+              file=sys.stderr)  # fmt: skip
     top = largest_radius(parse_decimal(args.sigma), args.n, parse_decimal(args.alpha), args.precision)
     top_text = decimal_string(top, 6, "down") if top is not None else "none"
     print(

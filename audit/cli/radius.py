@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from audit.errors import UsageError
-from audit.format.numbers import NumberError, decimal_string, parse_decimal
+from audit.format.numbers import NumberError, decimal_string, int_arg, parse_decimal
 from audit.theory import DEFAULT_DPS, FLOAT, Backend, CertificationSpec, Evidence, derive, methods, mp_backend
 from audit.theory.methods import Need, Params
 
@@ -39,10 +39,10 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument("--sigma", help="gaussian noise level σ (decimal)")
     p.add_argument("--lambda", dest="lam", help="laplace scale λ (decimal)")
-    p.add_argument("--d", type=int, help="ablation: number of ablation units")
-    p.add_argument("--keep", type=int, help="ablation: units kept (e)")
-    p.add_argument("--k", type=int, default=1, help="top-k (default 1)")
-    p.add_argument("--n", type=int, help="number of estimation samples")
+    p.add_argument("--d", type=int_arg(), help="ablation: number of ablation units")
+    p.add_argument("--keep", type=int_arg(), help="ablation: units kept (e)")
+    p.add_argument("--k", type=int_arg(), default=1, help="top-k (default 1)")
+    p.add_argument("--n", type=int_arg(), help="number of estimation samples")
     p.add_argument("--alpha", help="failure probability (decimal)")
     p.add_argument(
         "--interval",
@@ -50,13 +50,15 @@ def register(subparsers: Any) -> None:
         choices=[m.name for m in methods.intervals(certifying=True, evidence=methods.EvidenceKind.COUNTS)],
         help="confidence interval for the counts (default cp)",
     )
-    p.add_argument("--count", type=int, help="count of the certified label (other labels: n - count)")
+    p.add_argument("--count", type=int_arg(), help="count of the certified label (other labels: n - count)")
     p.add_argument("--counts", help="comma-separated per-class counts")
-    p.add_argument("--label", type=int, help="certified label (index into --counts)")
+    p.add_argument("--label", type=int_arg(), help="certified label (index into --counts)")
     p.add_argument("--lower", help="given lower bound on the label's probability")
     p.add_argument("--upper", help="given upper bound(s) on the other labels, comma-separated")
     prec = p.add_mutually_exclusive_group()
-    prec.add_argument("--precision", type=int, default=DEFAULT_DPS, metavar="DIGITS", help="mpmath digits")
+    prec.add_argument(
+        "--precision", type=int_arg(), default=DEFAULT_DPS, metavar="DIGITS", help="mpmath digits"
+    )
     prec.add_argument("--float", dest="use_float", action="store_true", help="float64 fast path")
     p.add_argument("--json", action="store_true", help="machine-readable output on stdout")
     p.set_defaults(func=run)

@@ -18,7 +18,9 @@ import sys
 from typing import Any
 
 from audit.errors import InputError, NumericError, UsageError
+from audit.escape import terminal
 from audit.format import load_public_key
+from audit.format.numbers import int_arg
 from audit.reports import check_output_path, write_text_atomic
 from audit.reports.console import render_console
 from audit.reports.json_report import render_json
@@ -40,8 +42,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--policy", metavar="TOML", help="policy file: keys, alpha/n/interval limits, gates")
     p.add_argument("--model", action="append", default=[], metavar="PATH", help="recompute model digests")
     p.add_argument("--allow-unsigned", action="store_true", help="accept unsigned / untrusted-key files")
-    p.add_argument("--precision", type=int, default=None, help=f"decimal digits (default {DEFAULT_DPS})")
-    p.add_argument("--workers", type=int, default=None, help="processes (default: all CPUs)")
+    p.add_argument(
+        "--precision", type=int_arg(), default=None, help=f"decimal digits (default {DEFAULT_DPS})"
+    )
+    p.add_argument("--workers", type=int_arg(), default=None, help="processes (default: all CPUs)")
     p.add_argument("--no-slack", action="store_true", help="skip the informational alternative-method radii")
     p.add_argument("--json", action="store_true", help="machine-readable report on stdout")
     p.add_argument("--junit", metavar="FILE", help="write JUnit XML (one case per entry and gate)")
@@ -90,10 +94,10 @@ def run(args: argparse.Namespace) -> int:
     structural = False
     for r in reports:  # one line per unreadable file or self-contradiction, in file order
         if r.error is not None:
-            print(f"audit: error: {r.error}", file=sys.stderr)
+            print(f"audit: error: {terminal(r.error)}", file=sys.stderr)
         for f in r.structural_findings():
             structural = True
-            print(f"audit: error: {f.location_line(r.path)}", file=sys.stderr)
+            print(f"audit: error: {terminal(f.location_line(r.path))}", file=sys.stderr)
     readable = [r for r in reports if r.error is None]
     if not args.quiet and not structural and readable:
         render_console(readable, sys.stderr)

@@ -2,11 +2,15 @@
 
 Guarantees:
 
-* :func:`read_bounded` checks the file size from ``stat`` *before* reading and never returns more than
-  ``max_bytes`` bytes (a file that grows while being read is refused too).
+* :func:`open_regular` is the one way an input file is opened: non-blocking, and refused unless ``fstat``
+  says it is a regular file, before a byte is read (a FIFO or ``/dev/zero`` never blocks or streams).
+* :func:`read_bounded` checks the file size from ``fstat`` *before* reading and never returns more than
+  ``max_bytes`` bytes (a file that grows while being read is refused too); :func:`read_text` is the same,
+  decoded as strict UTF-8.
 * :func:`parse_json_strict` accepts only RFC 8259 JSON in UTF-8 and rejects NaN / Infinity / -Infinity,
   numbers that overflow a double, duplicate object keys, integers outside ``[-2**63, 2**63 - 1]``, strings
-  longer than a limit and nesting deeper than a limit. Every refusal is an InputError naming the file.
+  longer than a limit or holding a lone surrogate, nesting deeper than a limit and more values (objects,
+  arrays, strings, numbers) than a limit. Every refusal is an InputError naming the file.
 * :func:`dumps_json` never writes NaN / Infinity (``allow_nan=False``).
 * :func:`atomic_write` writes a temporary file in the target directory, fsyncs it and ``os.replace``-s it,
   so readers see either the old or the new file, never a partial one; the temporary file is removed on
@@ -24,7 +28,7 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from audit.errors import InputError
 
@@ -41,6 +45,7 @@ class JsonLimits:
 
     max_depth: int = 64
     max_string: int = 1 << 20
+    max_elements: int = 50_000_000
     int_min: int = INT_MIN
     int_max: int = INT_MAX
 
@@ -49,35 +54,58 @@ STATEMENT_LIMITS = JsonLimits()
 """Limits for a certificate statement (the DSSE payload)."""
 
 
-def read_bounded(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """Return the bytes of ``path``; refuse (InputError) a missing/unreadable file or one above ``max_bytes``.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
 
-    The size is taken from ``fstat`` before any content is read, and at most ``max_bytes + 1`` bytes are
-    ever read, so an oversized (even sparse) file costs no time or memory; memory is proportional to the
-    file's size, not to the limit.
+
+def open_regular(path: str | os.PathLike[str], max_bytes: int | None = None) -> tuple[BinaryIO, int]:
+    """Open ``path`` for reading if it is a regular file (at most ``max_bytes``): (file object, size).
+
+    The file is opened with ``O_NONBLOCK`` and checked with ``fstat`` *before* anything is read, so a FIFO,
+    a socket, a terminal or a device (``/dev/zero``) is refused at once instead of blocking or streaming
+    forever. This is the project's one way of opening an input file; every refusal is an InputError naming
+    the file (exit 2).
     """
     name = os.fspath(path)
-    if max_bytes < 0:
-        raise InputError("size limit must be non-negative", file=name)
     try:
-        with open(name, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            if not _is_regular(st.st_mode):
-                raise InputError("not a regular file", file=name)
-            if st.st_size > max_bytes:
-                raise InputError(
-                    f"file is {st.st_size} bytes, above the limit of {max_bytes} bytes", file=name
-                )
-            # read what fstat announced (+1 to see growth); a buffer of max_bytes is never allocated up front
-            data = fh.read(st.st_size + 1)
-            if len(data) > st.st_size:  # the file grew since fstat: read on, still bounded
-                data += fh.read(max(0, max_bytes + 1 - len(data)))
-    except InputError:
-        raise
+        fd = os.open(name, _OPEN_FLAGS)
     except FileNotFoundError:
         raise InputError("file not found", file=name) from None
     except IsADirectoryError:
         raise InputError("is a directory, expected a file", file=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", file=name) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError("is a directory, expected a file", file=name)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError("not a regular file (a pipe, device or socket is refused)", file=name)
+        if max_bytes is not None and st.st_size > max_bytes:
+            raise InputError(f"file is {st.st_size} bytes, above the limit of {max_bytes} bytes", file=name)
+        return os.fdopen(fd, "rb"), st.st_size
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_bounded(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """Return the bytes of ``path``; refuse (InputError) a missing/unreadable/non-regular file or one above
+    ``max_bytes``.
+
+    Opened through :func:`open_regular` (non-blocking, ``fstat`` before reading); at most ``max_bytes + 1``
+    bytes are ever read, so an oversized (even sparse) file costs no time or memory; memory is proportional
+    to the file's size, not to the limit.
+    """
+    name = os.fspath(path)
+    if max_bytes < 0:
+        raise InputError("size limit must be non-negative", file=name)
+    fh, size = open_regular(name, max_bytes)
+    try:
+        with fh:
+            # read what fstat announced (+1 to see growth); a buffer of max_bytes is never allocated up front
+            data = fh.read(size + 1)
+            if len(data) > size:  # the file grew since fstat: read on, still bounded
+                data += fh.read(max(0, max_bytes + 1 - len(data)))
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", file=name) from None
     if len(data) > max_bytes:
@@ -85,8 +113,16 @@ def read_bounded(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTE
     return data
 
 
-def _is_regular(mode: int) -> bool:
-    return stat.S_ISREG(mode)
+def read_text(path: str | os.PathLike[str], max_bytes: int, *, what: str = "file") -> str:
+    """:func:`read_bounded` decoded as strict UTF-8 (InputError naming the byte offset otherwise); a
+    leading byte-order mark is dropped."""
+    name = os.fspath(path)
+    data = read_bounded(name, max_bytes)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{what} is not UTF-8 text (byte {exc.start})", file=name) from None
+    return text.removeprefix("\ufeff")
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -95,14 +131,17 @@ def sha256_bytes(data: bytes) -> str:
 
 
 def sha256_file(path: str | os.PathLike[str]) -> str:
-    """Lowercase hex sha256 of a file's bytes, streamed in 1 MiB blocks (InputError naming the file)."""
+    """Lowercase hex sha256 of a regular file's bytes (opened by :func:`open_regular`), streamed in 1 MiB
+    blocks (InputError naming the file)."""
+    name = os.fspath(path)
     h = hashlib.sha256()
+    fh, _size = open_regular(name)
     try:
-        with open(path, "rb") as fh:
+        with fh:
             while block := fh.read(1 << 20):
                 h.update(block)
     except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", file=os.fspath(path)) from None
+        raise InputError(f"cannot read file: {exc.strerror or exc}", file=name) from None
     return h.hexdigest()
 
 
@@ -172,26 +211,40 @@ def parse_json_strict(
 
 
 def check_tree(value: Any, *, limits: JsonLimits, file: str | None = None, what: str = "JSON") -> None:
-    """Iteratively check nesting depth and string lengths (keys included) of a parsed JSON value."""
+    """Iteratively check nesting depth, element count and strings (keys included: length, and Unicode text:
+    a lone surrogate such as the legal JSON escape ``\\ud800`` is refused, since no report could carry it)."""
     stack: list[tuple[Any, int]] = [(value, 1)]
+    elements = 0
     while stack:
         node, depth = stack.pop()
+        elements += 1
+        if elements > limits.max_elements:
+            raise InputError(f"{what} has more than {limits.max_elements} values", file=file)
         if isinstance(node, dict):
             if depth > limits.max_depth:
                 raise InputError(f"{what} is nested deeper than {limits.max_depth} levels", file=file)
             for key, child in node.items():
-                if len(key) > limits.max_string:
-                    raise InputError(f"{what} has an object key longer than {limits.max_string}", file=file)
+                _check_string(key, limits, file, what, "an object key")
                 stack.append((child, depth + 1))
         elif isinstance(node, list):
             if depth > limits.max_depth:
                 raise InputError(f"{what} is nested deeper than {limits.max_depth} levels", file=file)
             stack.extend((child, depth + 1) for child in node)
-        elif isinstance(node, str) and len(node) > limits.max_string:
-            raise InputError(
-                f"{what} has a string of {len(node)} characters, above the limit of {limits.max_string}",
-                file=file,
-            )
+        elif isinstance(node, str):
+            _check_string(node, limits, file, what, "a string")
+
+
+def _check_string(text: str, limits: JsonLimits, file: str | None, what: str, kind: str) -> None:
+    if len(text) > limits.max_string:
+        msg = f"{what} has {kind} of {len(text)} characters, above the limit of {limits.max_string}"
+        raise InputError(msg, file=file)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            shown = f"U+{ord(text[exc.start]):04X}"
+            msg = f"{what} has {kind} with a lone surrogate ({shown}): not Unicode text"
+            raise InputError(msg, file=file) from None
 
 
 def dumps_json(value: Any, *, indent: int | None = None, sort_keys: bool = True) -> bytes:

@@ -9,7 +9,8 @@ Guarantees:
   ASCII digits without leading zeros, an optional fraction of 1–100 ASCII digits, an optional exponent of
   1–4 ASCII digits. No whitespace, no other scripts' digits, no ``NaN``/``Infinity``, no ``+`` sign. The
   value is returned as the exact :class:`~fractions.Fraction`; anything else raises :class:`NumberError`.
-* :func:`parse_int` accepts ``-?[0-9]+`` in ASCII only, within stated bounds.
+* :func:`parse_int` accepts ``-?[0-9]+`` in ASCII only (at most 40 characters), within stated bounds;
+  :func:`int_arg` / :func:`decimal_arg` are the same parsers as ``argparse`` option types.
 * :func:`to_fraction` gives the exact value of an ``int``, ``Fraction``, finite ``Decimal``, finite ``float``
   (its binary value), :class:`Dec` or decimal string (through :func:`parse_decimal`); ``bool`` is refused.
 * :func:`decimal_string` prints a value with a number of significant digits, rounded ``"down"`` (toward
@@ -22,8 +23,10 @@ Guarantees:
 
 from __future__ import annotations
 
+import argparse
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Literal
@@ -66,6 +69,33 @@ def parse_int(text: str, *, what: str = "integer", low: int | None = None, high:
     if (low is not None and value < low) or (high is not None and value > high):
         raise NumberError(f"{what} {value} is outside [{low}, {high}]")
     return value
+
+
+def int_arg(low: int | None = None, high: int | None = None) -> Callable[[str], int]:
+    """An ``argparse`` ``type=`` for an integer option, read by :func:`parse_int` (ASCII only, in bounds)."""
+
+    def convert(text: str) -> int:
+        try:
+            return parse_int(text, what="value", low=low, high=high)
+        except NumberError as exc:
+            raise argparse.ArgumentTypeError(exc.message) from None
+
+    return convert
+
+
+def decimal_arg(low: Fraction | None = None, high: Fraction | None = None) -> Callable[[str], Fraction]:
+    """An ``argparse`` ``type=`` for a real option, read exactly by :func:`parse_decimal` (within bounds)."""
+
+    def convert(text: str) -> Fraction:
+        try:
+            value = parse_decimal(text, what="value")
+        except NumberError as exc:
+            raise argparse.ArgumentTypeError(exc.message) from None
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"value {text} is outside [{low}, {high}]")
+        return value
+
+    return convert
 
 
 class Dec:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from audit.errors import InputError
 from audit.format.io import sha256_file
 from audit.format.model import Claim, Digest, Entry, EntryImport, Predicate, PredicateImport, Subject
 from audit.format.numbers import NonNegDec, decimal_string, parse_decimal, printed_interval
@@ -114,11 +115,17 @@ def import_cohen(
     n: int,
     alpha: str,
     n0: int = 100,
-    num_classes: int = 10,
+    num_classes: int | None = None,
     dps: int = 50,
 ) -> tuple[Predicate, list[Subject], list[RowMatch]]:
-    """(predicate, subjects, per-row matches) for a Cohen log at the stated settings."""
+    """(predicate, subjects, per-row matches) for a Cohen log at the stated settings.
+
+    ``num_classes=None`` infers the class count as the largest label or prediction seen + 1 (at least 2;
+    :func:`class_count`); a given count that some row's label or prediction reaches is an InputError naming
+    the line.
+    """
     rows = parse_cohen_log(log)
+    num_classes = class_count(rows, num_classes, str(log))
     sig, a, name = parse_decimal(sigma), parse_decimal(alpha), Path(log).name
     subjects = [Subject(name=name, digest=Digest(sha256=sha256_file(log)))]
     entries: list[Entry] = []
@@ -148,6 +155,18 @@ def import_cohen(
         imported=PredicateImport(source=SOURCE, log=name, radius_digits=3),
     )
     return predicate, subjects, matches
+
+
+def class_count(rows: list[LogRow], stated: int | None, file: str) -> int:
+    """The class count: ``stated``, checked against every row, or (``None``) the largest label seen + 1."""
+    if stated is None:
+        return max(2, *(max(r.label, r.predict) + 1 for r in rows))
+    for r in rows:
+        if max(r.label, r.predict) >= stated:
+            what = "label" if r.label >= stated else "prediction"
+            value = max(r.label, r.predict)
+            raise InputError(f"line {r.line}: {what} {value} is not below --num-classes {stated}", file=file)
+    return stated
 
 
 def largest_radius(sigma: Fraction, n: int, alpha: Fraction, dps: int) -> Fraction | None:

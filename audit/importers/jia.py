@@ -13,38 +13,42 @@ from fractions import Fraction
 from pathlib import Path
 
 from audit.errors import InputError
-from audit.format.io import sha256_file
+from audit.format.io import read_text, sha256_file
 from audit.format.model import Claim, Digest, Entry, Predicate, Subject
-from audit.format.numbers import NonNegDec, decimal_string, printed_interval, printed_value
+from audit.format.numbers import (
+    NonNegDec,
+    NumberError,
+    decimal_string,
+    parse_int,
+    printed_interval,
+    printed_value,
+)
 from audit.importers.skeleton import gaussian_l2_predicate, single_bound_statistics
 from audit.theory import FLOAT, CertificationSpec, Evidence, derive
 
 MAX_BYTES = 64 * 1024 * 1024
+MAX_CLASSES = 100_000
+MAX_COUNT = 10**15
 
 
-def _read(path: str | Path) -> str:
-    p = Path(path)
-    try:
-        if p.stat().st_size > MAX_BYTES:
-            raise InputError("file too large", file=str(p))
-        return p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(p)) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", file=str(p)) from None
+def _fields(line: str) -> list[str]:
+    """Whitespace-separated fields of a line (ASCII blanks only: other scripts' spaces are not separators)."""
+    return line.replace("\t", " ").replace("\r", " ").split(" ")
 
 
 def parse_counts(path: str | Path) -> list[tuple[list[int], int]]:
     rows: list[tuple[list[int], int]] = []
-    for i, line in enumerate(_read(path).splitlines(), start=1):
-        if not line.strip():
+    for i, line in enumerate(read_text(path, MAX_BYTES, what="counts file").splitlines(), start=1):
+        fields = [f for f in _fields(line) if f]
+        if not fields:
             continue
+        if not 3 <= len(fields) <= MAX_CLASSES + 1:
+            msg = f"line {i}: expected 2 to {MAX_CLASSES} counts and a label, got {len(fields)} fields"
+            raise InputError(msg, file=str(path))
         try:
-            vals = [int(x) for x in line.split()]
-        except ValueError:
-            raise InputError(f"line {i}: expected integers", file=str(path)) from None
-        if len(vals) < 3 or any(v < 0 for v in vals):
-            raise InputError(f"line {i}: expected >= 2 non-negative counts and a label", file=str(path))
+            vals = [parse_int(x, what="count", low=0, high=MAX_COUNT) for x in fields]
+        except NumberError as exc:
+            raise InputError(f"line {i}: {exc.message}", file=str(path)) from None
         rows.append((vals[:-1], vals[-1]))
     if not rows:
         raise InputError("no rows", file=str(path))
@@ -52,19 +56,23 @@ def parse_counts(path: str | Path) -> list[tuple[list[int], int]]:
 
 
 def parse_radii(path: str | Path) -> dict[int, str]:
-    lines = _read(path).splitlines()
-    if not lines or lines[0].split() != ["idx", "radius"]:
+    lines = read_text(path, MAX_BYTES, what="radius file").splitlines()
+    if not lines or [f for f in _fields(lines[0]) if f] != ["idx", "radius"]:
         raise InputError("line 1: expected header 'idx radius'", file=str(path))
     out: dict[int, str] = {}
     for i, line in enumerate(lines[1:], start=2):
-        if not line.strip():
+        parts = [f for f in _fields(line) if f]
+        if not parts:
             continue
-        parts = line.split()
+        if len(parts) < 2:
+            raise InputError(f"line {i}: expected 'idx radius'", file=str(path))
         try:
-            idx = int(parts[0])
+            idx = parse_int(parts[0], what="idx", low=0, high=2**63 - 1)
             printed_value(parts[1])
-        except (ValueError, IndexError) as exc:
-            raise InputError(f"line {i}: {exc}", file=str(path)) from None
+        except NumberError as exc:
+            raise InputError(f"line {i}: {exc.message}", file=str(path)) from None
+        except ValueError as exc:
+            raise InputError(f"line {i}: radius {exc}", file=str(path)) from None
         out[idx] = parts[1]
     return out
 
@@ -88,9 +96,12 @@ def import_jia_topk(
     entries: list[Entry] = []
     for i, (counts, label) in enumerate(rows, start=1):
         if len(counts) != c or sum(counts) != n:
-            raise InputError(f"line {i}: {len(counts)} counts summing to {sum(counts)}; expected {c}, n={n}")
+            msg = f"row {i}: {len(counts)} counts summing to {sum(counts)}; expected {c}, n={n}"
+            raise InputError(msg, file=str(counts_file))
+        if n < 1:
+            raise InputError(f"row {i}: the counts add up to 0", file=str(counts_file))
         if not 0 <= label < c:
-            raise InputError(f"line {i}: label {label} outside [0, {c})", file=str(counts_file))
+            raise InputError(f"row {i}: label {label} outside [0, {c})", file=str(counts_file))
         if radii is not None:
             text = radii.get(i)
             if text is None:

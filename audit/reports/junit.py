@@ -2,8 +2,9 @@
 
 Guarantees: a test case fails exactly when the corresponding entry/gate/check did not pass; the failure
 message is the verdict's one-line explanation. A file that could not be read is one test case ``read`` with
-an ``<error>`` (counted in ``errors``) carrying the error line. Built with ``xml.etree`` (escaping is the
-library's).
+an ``<error>`` (counted in ``errors``) carrying the error line. Built with ``xml.etree`` (markup escaping is
+the library's); every text and attribute then goes through :func:`audit.escape.xml_text`, so the document is
+well-formed XML 1.0 whatever characters an entry id or path holds.
 """
 
 from __future__ import annotations
@@ -11,7 +12,16 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from audit.escape import xml_text
 from audit.verify.verdicts import FileReport, Severity
+
+
+def _only_xml_characters(root: ET.Element) -> None:
+    for el in root.iter():
+        if el.text is not None:
+            el.text = xml_text(el.text)
+        for name, value in el.attrib.items():
+            el.set(name, xml_text(value))
 
 
 def render_junit(reports: Sequence[FileReport]) -> str:
@@ -63,5 +73,6 @@ def render_junit(reports: Sequence[FileReport]) -> str:
     suites.set("tests", str(total))
     suites.set("failures", str(failures))
     suites.set("errors", str(errors))
+    _only_xml_characters(suites)
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

@@ -457,13 +457,20 @@ class MpBackend(Backend):
         return f"mp_backend({self.dps})"
 
 
+MAX_EXACT_EXPONENT = 1 << 17
+"""Binary exponents beyond ±2¹⁷ are refused when a number is made exact (1e±9999 needs ±33,216): past that
+the rational alone would take megabytes and its arithmetic minutes."""
+
+
 def _mpf_fraction(mpf_tuple: tuple[int, int, int, int]) -> Fraction:
-    """Exact rational value of a finite raw mpf tuple."""
+    """Exact rational value of a finite raw mpf tuple (NumericError beyond :data:`MAX_EXACT_EXPONENT`)."""
     sign, man, exp, _bc = mpf_tuple
     if man == 0:
         if exp != 0:
             raise NumericError("not a finite number")
         return Fraction(0)
+    if abs(exp) > MAX_EXACT_EXPONENT:
+        raise NumericError(f"a value with binary exponent {exp} is outside the exact range")
     v = Fraction(int(man)) * (Fraction(2) ** exp)  # int(): gmpy2 gives mpz mantissas
     return -v if sign else v
 

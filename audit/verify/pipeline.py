@@ -35,7 +35,7 @@ from audit.format import (
     SignatureStatus,
     Statement,
     check_model_digests,
-    load_certificate,
+    load_certificate_bytes,
     model_files_problems,
     read_bounded,
 )
@@ -44,7 +44,7 @@ from audit.format.sidecar import SidecarError, load_samples
 from audit.theory import methods_of
 from audit.verify.evidence import evidence_findings
 from audit.verify.pointers import entry_pointer, payload_line
-from audit.verify.policy import Context, Policy, evaluate_gates
+from audit.verify.policy import AllOf, Context, Policy, evaluate_gates
 from audit.verify.protocol import entry_protocol_findings, file_protocol_findings
 from audit.verify.rederive import rederive_entry
 from audit.verify.seeds import file_seed_findings, population_void_reason
@@ -76,10 +76,12 @@ def verify_file(path: str | os.PathLike[str], opts: VerifyOptions) -> FileReport
     name = os.fspath(path)
     keys = [*opts.trusted_keys, *(opts.policy.trusted_keys if opts.policy else ())]
     allow = opts.allow_unsigned or (opts.policy.allow_unsigned if opts.policy else False)
-    loaded = load_certificate(
-        name, keys, max_bytes=opts.max_bytes, allow_unsigned=allow, raise_on_reject=False
+    data = read_bounded(name, opts.max_bytes)  # read once: the signature and the line numbers see one file
+    line = payload_line(data)
+    loaded = load_certificate_bytes(
+        data, keys, file=name, max_bytes=opts.max_bytes, allow_unsigned=allow, raise_on_reject=False
     )
-    line = payload_line(read_bounded(name, opts.max_bytes))
+    del data
     sig_findings = signature_findings(loaded.signature, loaded.accepted, len(keys))  # 1
     if not loaded.accepted or loaded.statement is None:
         rep = FileReport(name, str(loaded.signature), precision=opts.precision, payload_line=line)
@@ -112,8 +114,8 @@ def verify_statement(
     file_prot = file_protocol_findings(pred)  # 4
     rep.findings.extend(file_prot)
     rep.findings.extend(file_seed_findings(pred))
-    if opts.policy is not None:
-        rep.findings.extend(opts.policy.rules.findings(pred))  # the policy's statistical limits
+    rules = opts.policy.rules if opts.policy is not None else AllOf()
+    rep.findings.extend(rules.findings(pred))  # the policy's limits (at least one entry, by default)
     if ev_file:  # the file-level parameters are unusable: nothing can be re-derived
         file_prot = [*file_prot, *ev_file]
     rep.entries = _run_entries(pred, ev_entries, file_prot, opts, path)  # 5, 6

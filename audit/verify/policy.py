@@ -12,6 +12,7 @@ and :class:`AnyOf` passes when one of its gates does (each is one gate result, S
     [statistics]
     max_alpha = "0.001"                # decimal strings (or TOML numbers written as decimals)
     min_n = 10000
+    min_entries = 1                    # default 1: a certificate that certifies nothing fails (0 allows it)
     allowed_intervals = ["cp", "simuem", "binocp"]
 
     [[gates]]
@@ -110,6 +111,28 @@ class MinN(_Limit):
 
 
 @dataclass(frozen=True)
+class MinEntries(_Limit):
+    """At least ``minimum`` entries. Applied with ``minimum = 1`` even without a policy: a certificate that
+    certifies nothing must not pass a gate silently (``min_entries = 0`` in a policy allows it)."""
+
+    minimum: int
+    rule, field = Rule.POLICY_MIN_ENTRIES, "entries"
+
+    def holds(self, st: Statistics) -> bool:  # pragma: no cover - findings() decides on the entries
+        raise NotImplementedError
+
+    def findings(self, pred: Predicate) -> list[Finding]:
+        if len(pred.entries) >= self.minimum:
+            return []
+        what = "no entries: it certifies nothing" if not pred.entries else f"{len(pred.entries)} entries"
+        msg = f"the certificate has {what} (minimum {self.minimum}; a policy's min_entries = 0 allows it)"
+        return [Finding(self.rule, Severity.ERROR, msg, "/predicate/entries")]
+
+
+DEFAULT_MIN_ENTRIES = MinEntries(1)
+
+
+@dataclass(frozen=True)
 class AllowedIntervals(_Limit):
     names: tuple[str, ...]  # as written in the policy
     rule, field = Rule.POLICY_INTERVAL, "interval"
@@ -195,7 +218,7 @@ class AnyOf:
         return GateResult(self.name, passed, f"any of: {msg}", best.value, best.threshold)
 
 
-Limit = MaxAlpha | MinN | AllowedIntervals
+Limit = MaxAlpha | MinN | MinEntries | AllowedIntervals
 GateRule = Gate | AnyOf
 
 
@@ -206,7 +229,11 @@ class AllOf:
     rules: tuple[Limit | GateRule, ...] = ()
 
     def findings(self, pred: Predicate) -> list[Finding]:
-        return [f for r in self.rules if isinstance(r, Limit) for f in r.findings(pred)]
+        """The limits' findings; :data:`DEFAULT_MIN_ENTRIES` applies unless a :class:`MinEntries` is given."""
+        limits = [r for r in self.rules if isinstance(r, Limit)]
+        if not any(isinstance(r, MinEntries) for r in limits):
+            limits.append(DEFAULT_MIN_ENTRIES)
+        return [f for r in limits for f in r.findings(pred)]
 
     def gate_results(self, ctx: Context) -> list[GateResult]:
         return [r.evaluate(ctx) for r in self.rules if isinstance(r, Gate | AnyOf)]
@@ -287,7 +314,8 @@ def _keys(data: dict[str, Any], base: Path) -> tuple[tuple[Path, ...], bool]:
 
 
 def _limits(data: dict[str, Any]) -> list[Limit]:
-    stats = _table(data, "statistics", {"max_alpha", "min_n", "allowed_intervals"}, "policy [statistics]")
+    keys = {"max_alpha", "min_n", "min_entries", "allowed_intervals"}
+    stats = _table(data, "statistics", keys, "policy [statistics]")
     out: list[Limit] = []
     if "max_alpha" in stats:
         max_alpha = _num(stats["max_alpha"], "policy [statistics].max_alpha")[0]
@@ -299,6 +327,11 @@ def _limits(data: dict[str, Any]) -> list[Limit]:
         if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
             raise UsageError("policy [statistics].min_n: expected a positive integer")
         out.append(MinN(min_n))
+    min_entries = stats.get("min_entries")
+    if min_entries is not None:
+        if isinstance(min_entries, bool) or not isinstance(min_entries, int) or min_entries < 0:
+            raise UsageError("policy [statistics].min_entries: expected an integer >= 0")
+        out.append(MinEntries(min_entries))
     allowed = stats.get("allowed_intervals")
     if allowed is not None:
         if not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed):

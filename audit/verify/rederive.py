@@ -11,6 +11,7 @@ reported ``inflated`` (never passed on an unresolved comparison). "Rounding only
 from __future__ import annotations
 
 import math
+import sys
 from fractions import Fraction
 from typing import Any
 
@@ -25,13 +26,17 @@ from audit.verify.slack import slack_notes
 from audit.verify.verdicts import EntryResult, Finding, Rule, Severity, Verdict
 
 ROUNDING_ULPS = 4
+FLOAT64_MAX = Fraction(sys.float_info.max)
 MAX_ESCALATIONS = 2
 
 
-def ulps(excess: Fraction, reference: Fraction) -> int:
-    """``excess`` in ulps of float64(``reference``), rounded up (≥ 1 for any positive excess)."""
+def ulps(excess: Fraction, reference: Fraction) -> int | None:
+    """``excess`` in ulps of float64(``reference``), rounded up (≥ 1 for any positive excess); ``None`` when
+    ``reference`` lies beyond the float64 range (such a claim is no float, so "ulps" mean nothing)."""
     if excess <= 0:
         return 0
+    if abs(reference) > FLOAT64_MAX:
+        return None
     return math.ceil(excess / Fraction(math.ulp(float(reference))))
 
 
@@ -157,14 +162,15 @@ def _inflated(
     res.verdict = Verdict.INFLATED
     res.excess = decimal_string(excess, 6, "up")
     res.excess_ulps = ulps(excess, claimed)
-    res.rounding_only = res.excess_ulps <= ROUNDING_ULPS
+    res.rounding_only = res.excess_ulps is not None and res.excess_ulps <= ROUNDING_ULPS
     rel = decimal_string(excess / der.radius * 100, 4, "up") if der.radius > 0 else "inf"
     head = f"claimed {res.claimed} exceeds the re-derived {der.radius_text} by {res.excess}"
     if res.rounding_only:
         msg = f"{head} ({res.excess_ulps} ulp of the float64 claim): float rounding toward the wrong side"
         rule = Rule.INFLATED_ROUNDING
     else:
-        msg = f"{head} ({rel}% ; {res.excess_ulps} ulp)"
+        in_ulps = "beyond the float64 range" if res.excess_ulps is None else f"{res.excess_ulps} ulp"
+        msg = f"{head} ({rel}% ; {in_ulps})"
         rule = Rule.INFLATED
     if _ambiguous(excess, der.radius, digits):
         msg += f" (undecided even at {digits} digits; refused)"

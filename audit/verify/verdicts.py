@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from audit.errors import FormatError
+from audit.escape import unicode_text
 from audit.format.numbers import decimal_string
 from audit.theory.methods.base import Witness
 
@@ -167,6 +168,11 @@ class Rule(StrEnum):
     POLICY_MIN_N = "SA503", "policy-min-n", "n is below the policy's minimum."
     POLICY_INTERVAL = "SA504", "policy-interval", "The interval method is not allowed by the policy."
     POLICY_GATE = "SA505", "policy-gate", "A policy gate on certified accuracy failed."
+    POLICY_MIN_ENTRIES = (
+        "SA506",
+        "policy-min-entries",
+        "The certificate has fewer entries than the policy's minimum (default 1: it must certify something).",
+    )
 
     def __new__(cls, rule_id: str, slug: str = "", description: str = "") -> Rule:
         member = str.__new__(cls, rule_id)
@@ -348,6 +354,12 @@ class FileReport:
     precision: int = 50
     payload_line: int = 1  # line of the envelope's "payload" member (entries live inside it)
     error: str | None = None  # the file could not be read / parsed: one line naming it (exit 2, no entries)
+
+    def __post_init__(self) -> None:
+        # a file name that is not UTF-8 arrives with lone surrogates: no report could carry it as it is
+        self.path = unicode_text(self.path)
+        if self.error is not None:
+            self.error = unicode_text(self.error)
 
     @classmethod
     def unreadable(cls, path: str, message: str, *, precision: int = 50) -> FileReport:

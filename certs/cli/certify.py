@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from audit.errors import UsageError
+from audit.format.numbers import NumberError, int_arg, parse_int
 from audit.theory import methods
 
 
@@ -22,14 +23,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--data", required=True, help=".npz or .safetensors with 'inputs' (and 'labels')")
     p.add_argument("--indices", help="inputs to certify, e.g. 0,5,10-19 (default: all)")
-    p.add_argument("--skip", type=int, default=1, help="certify every SKIP-th selected input")
-    p.add_argument("--max", type=int, dest="limit", help="certify at most this many inputs")
+    p.add_argument("--skip", type=int_arg(), default=1, help="certify every SKIP-th selected input")
+    p.add_argument("--max", type=int_arg(), dest="limit", help="certify at most this many inputs")
     p.add_argument("--noise", choices=[f.name for f in methods.families()], default="gaussian")
     p.add_argument("--sigma", help="Gaussian noise std (units of the certified L2 norm)")
     p.add_argument("--lambda", dest="lam", help="Laplace scale λ (units of the certified L1 norm)")
-    p.add_argument("--keep", type=int, help="ablation: pixels kept (e of d)")
-    p.add_argument("--n0", type=int, help="selection draw size (default 100; separate-draw selection only)")
-    p.add_argument("--n", type=int, default=100_000, help="estimation draw size")
+    p.add_argument("--keep", type=int_arg(), help="ablation: pixels kept (e of d)")
+    p.add_argument(
+        "--n0", type=int_arg(), help="selection draw size (default 100; separate-draw selection only)"
+    )
+    p.add_argument("--n", type=int_arg(), default=100_000, help="estimation draw size")
     p.add_argument("--alpha", default="0.001", help="failure probability per input")
     p.add_argument(
         "--interval",
@@ -42,13 +45,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="override the radius method (default: the noise family's for top-1, top-k or soft output)",
     )
     p.add_argument(
-        "--k", type=int, default=1, help="top-k guarantee (label fixed in advance: the true label)"
+        "--k", type=int_arg(), default=1, help="top-k guarantee (label fixed in advance: the true label)"
     )
     p.add_argument("--selection", choices=("separate-draw", "fixed-label"), help="how the label is chosen")
     p.add_argument("--soft", action="store_true", help="soft smoothing: per-class score sums (Gaussian)")
     p.add_argument("--lipschitz", help="soft-lipschitz: Lipschitz constant L(f) of the logit map")
     p.add_argument("--batch-size", default="auto", help="model batch size, or 'auto' (search)")
-    p.add_argument("--chunk-size", type=int, default=100, help="samples per noise draw (recorded)")
+    p.add_argument("--chunk-size", type=int_arg(), default=100, help="samples per noise draw (recorded)")
     p.add_argument("--device", default="auto", help="auto | cpu | cuda[:i]")
     p.add_argument("--dtype", default="float32", help="float32 | float64 | float16 | bfloat16")
     p.add_argument(
@@ -67,7 +70,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="where each input's generator lives: cpu (mt19937; every run, GPU ones too, replays exactly on "
         "a CPU) or device (CUDA Philox on a GPU: faster noise, replays only on CUDA); recorded",
     )
-    p.add_argument("--seed", type=int, default=0, help="base seed; each input's own seed is recorded")
+    p.add_argument("--seed", type=int_arg(), default=0, help="base seed; each input's own seed is recorded")
     p.add_argument("--no-pack", action="store_true", help="one input per batch (same counts, slower)")
     p.add_argument("--key", help="Ed25519 private key PEM (omit for an unsigned certificate)")
     p.add_argument("--out", required=True, help="certificate file to write (atomically)")
@@ -86,8 +89,8 @@ def run(args: argparse.Namespace) -> int:
         batch = None
     else:
         try:
-            batch = int(args.batch_size)
-        except ValueError:
+            batch = parse_int(args.batch_size)
+        except NumberError:
             raise UsageError(f"--batch-size must be an integer or 'auto', not {args.batch_size!r}") from None
         if batch < 1:
             raise UsageError("--batch-size must be >= 1")

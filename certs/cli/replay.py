@@ -9,6 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from fractions import Fraction
+
+from audit.format.numbers import decimal_arg, int_arg
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,10 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-unsigned", action="store_true", help="accept unsigned / untrusted-key files")
     p.add_argument("--entries", help="certificate entries to replay, by position, e.g. 0-9,12 (default all)")
     p.add_argument("--device", default="cpu", help="cpu | cuda[:i] | auto (default cpu)")
-    p.add_argument("--batch-size", type=int, help="model batch size (default: the recorded one)")
+    p.add_argument("--batch-size", type=int_arg(1), help="model batch size (default: the recorded one)")
     p.add_argument(
         "--tolerance",
-        type=float,
+        type=decimal_arg(Fraction(0), Fraction(1)),
         default=0.0,
         help="accept an entry as 'close' when at most this fraction of its labels moved (float rounding on "
         "other kernels or devices); default 0: exact",
@@ -59,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
             entries=args.entries,
             device=args.device,
             batch_size=args.batch_size,
-            tolerance=args.tolerance,
+            tolerance=float(args.tolerance),
             progress=bar,
         )
     if args.json:

@@ -170,6 +170,16 @@ class Witness:
 Construct = Callable[[Params, Fraction, Fraction, Backend], Witness | None]
 
 
+TINY = Fraction(1, 2**256)
+
+
+def upper_fraction(B: Backend, x: Real) -> Fraction:
+    """An exact rational ≥ ``x`` (``x`` rounded up; values below 2⁻²⁵⁶ become 2⁻²⁵⁶, still an upper end), so a
+    probability like Φ(−10⁹⁹⁹) never turns into a rational with a 10⁹⁹⁹-bit denominator."""
+    up = B.up(x)
+    return TINY if up < B.num(TINY) else B.to_fraction(up)
+
+
 def below_half(
     construction: str, classifier: str, pl: Fraction, p: Fraction, claimed: Fraction, at: str, tail: str = ""
 ) -> Witness | None:

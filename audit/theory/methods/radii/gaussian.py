@@ -9,7 +9,16 @@ from __future__ import annotations
 from fractions import Fraction
 
 from audit.theory.gaussian import cohen_radius, topk_radius
-from audit.theory.methods.base import BoundNames, Need, NoiseFamily, Params, RadiusMethod, Witness, below_half
+from audit.theory.methods.base import (
+    BoundNames,
+    Need,
+    NoiseFamily,
+    Params,
+    RadiusMethod,
+    Witness,
+    below_half,
+    upper_fraction,
+)
 from audit.theory.methods.params import need
 from audit.theory.precision import Backend, Real
 
@@ -26,7 +35,7 @@ def half_space(params: Params, pl: Fraction, claimed: Fraction, B: Backend) -> W
     p_shift = B.phi(B.phi_inv(B.num(pl)) - B.num(claimed) / B.num(sigma))
     construction = "half-space: f(z) = label iff <z - x, delta>/(sigma |delta|) <= PhiInv(pA_low)"
     tail = ": the smoothed prediction changes inside the claimed radius"
-    p = B.to_fraction(B.up(p_shift))
+    p = upper_fraction(B, p_shift)
     return below_half(construction, "half-space classifier", pl, p, claimed, "distance", tail)
 
 

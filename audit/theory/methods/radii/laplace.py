@@ -9,7 +9,15 @@ from __future__ import annotations
 from fractions import Fraction
 
 from audit.theory.laplace import laplace_binary_radius, laplace_radius, lecuyer_radius
-from audit.theory.methods.base import Need, NoiseFamily, Params, RadiusMethod, Witness, below_half
+from audit.theory.methods.base import (
+    Need,
+    NoiseFamily,
+    Params,
+    RadiusMethod,
+    Witness,
+    below_half,
+    upper_fraction,
+)
 from audit.theory.methods.params import need
 from audit.theory.precision import Backend, Real
 
@@ -26,7 +34,7 @@ def threshold(params: Params, pl: Fraction, claimed: Fraction, B: Backend) -> Wi
     s = t - B.num(claimed)  # the threshold seen from x + δ
     p_shift = B.exp(s / lam) / 2 if s < 0 else 1 - B.exp(-s / lam) / 2
     construction = "f(z) = label iff z_1 <= t, t = -lambda ln(2(1 - pA_low)), delta = (R', 0, ..)"
-    p = B.to_fraction(B.up(p_shift))
+    p = upper_fraction(B, p_shift)
     return below_half(construction, "threshold classifier", pl, p, claimed, "l1 distance")
 
 
