@@ -7,7 +7,9 @@ unreadable input, 1 for a verification failure) without a traceback.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -87,14 +89,32 @@ class ModelLoadError(InputError):
     """A model file was refused (e.g. a pickle) or could not be loaded (exit 2)."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: raised in the main thread so every ``finally`` (temporary files) runs."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
 def run_guarded(prog: str, func: Callable[[Any], int], args: Any) -> int:
-    """Run a command; an :class:`AuditError` becomes one line ``PROG: error: ...`` on stderr and its exit
-    code (never a traceback), Ctrl-C exit 130. Both command lines (``audit``, ``certs``) use this."""
+    """Run a command; an :class:`AuditError` becomes one line ``PROG: error: ...`` on stderr (control
+    characters made visible) and its exit code, never a traceback; Ctrl-C exits 130 and SIGTERM 143, both
+    after the ``finally`` blocks ran (so no temporary file survives). Both command lines use this."""
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return int(func(args))
     except AuditError as exc:
         print(f"{prog}: error: {terminal(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except Terminated:
+        print(f"{prog}: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
