@@ -3,7 +3,9 @@ PYTHON ?= python3
 PIP := $(PYTHON) -m pip
 DEMO_DIR ?= build/demo
 
-.PHONY: install demo test lint bench
+.PHONY: install demo test lint bench fuzz
+
+FUZZ_SECONDS ?= 60
 
 install:
 	$(PIP) install -q -c constraints.txt -e ".[all]"
@@ -13,8 +15,12 @@ demo: install
 
 test: install
 	$(PYTHON) -m pytest -q
-	$(PYTHON) -m ruff check audit certs tests scripts
+	$(PYTHON) -m ruff check audit certs tests scripts fuzz
+
+# Every fuzz target for FUZZ_SECONDS each (corpus and findings under build/fuzz/); exit 1 on a finding.
+fuzz: install
+	$(PYTHON) -m fuzz.all --seconds $(FUZZ_SECONDS)
 
 lint:
-	$(PYTHON) -m ruff check audit certs tests scripts
-	$(PYTHON) -m ruff format --check audit certs tests scripts
+	$(PYTHON) -m ruff check audit certs tests scripts fuzz
+	$(PYTHON) -m ruff format --check audit certs tests scripts fuzz

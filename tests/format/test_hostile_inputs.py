@@ -10,63 +10,22 @@ import json
 import os
 import shutil
 import signal
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from documents import statement_dict
-from format_samples import SUBJECTS, family
+from harness import ROOT, one_error_line, run_cli, signed_sample
 
 from audit.cli import main as audit_main
-from audit.format import dsse, load_private_key
-from audit.format.keys import key_id
 
-ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "cases"
-KEY = CASES / "keys" / "test-release.key"
 PUB = str(CASES / "keys" / "test-release.pub")
-DEADLINE_S = 60
-
-
-def run_cli(argv: list[str], deadline: float = DEADLINE_S) -> int:
-    """``audit ARGV`` in a worker thread; fails the test if it has not returned within ``deadline``."""
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["code"] = audit_main(argv)
-        except BaseException as exc:  # a traceback escaping main is itself a finding
-            box["exc"] = exc
-
-    t = threading.Thread(target=target, daemon=True)
-    t.start()
-    t.join(deadline)
-    assert not t.is_alive(), f"audit {' '.join(argv)} still running after {deadline} s (blocked?)"
-    if "exc" in box:
-        raise AssertionError(f"exception escaped the CLI: {box['exc']!r}") from box["exc"]
-    return box["code"]
 
 
 def signed(tmp_path: Path, name: str, mutate: Callable[[dict[str, Any]], None]) -> Path:
-    """A certificate signed with the test key over the JSON of a mutated sample predicate, written raw (the
-    issuer's writer would refuse some of these; an attacker's would not)."""
-    pred = family("gaussian")
-    mutate(pred)
-    payload = json.dumps(statement_dict(pred, SUBJECTS), sort_keys=True).encode()
-    key = load_private_key(KEY)
-    envelope = dsse.sign(dsse.Envelope(dsse.PAYLOAD_TYPE, payload, ()), key, key_id(key.public_key()))
-    path = tmp_path / f"{name}.json"
-    path.write_bytes(dsse.encode_envelope(envelope))
-    return path
-
-
-def _one_error_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("audit: error: "), err
-    return lines[0]
+    return signed_sample(tmp_path / f"{name}.json", mutate)
 
 
 # --- tracebacks ---------------------------------------------------------------------------------------------
@@ -91,7 +50,7 @@ def test_a_lone_surrogate_id_is_bad_input_and_every_report_is_written(
     code = run_cli(argv)
     out, err = capsys.readouterr()
     assert code == 2
-    assert "lone surrogate" in _one_error_line(err)
+    assert "lone surrogate" in one_error_line(err)
     assert json.loads(out)["passed"] is False
     ET.parse(junit)
     json.loads(sarif.read_text(encoding="utf-8"))
@@ -131,7 +90,7 @@ def test_an_error_message_quoting_a_path_escapes_controls(
     bad = tmp_path / "evil\x1b]0;title\x07.json"
     bad.write_bytes(b"not json")
     code = run_cli(["verify", str(bad), "--allow-unsigned"])
-    line = _one_error_line(capsys.readouterr().err)
+    line = one_error_line(capsys.readouterr().err)
     assert code == 2 and "\x1b" not in line and "\x07" not in line and "\\x1b" in line
 
 
@@ -178,7 +137,7 @@ IMPORT = ["import", "cohen", "--sigma", "0.25", "--n", "1000", "--alpha", "0.001
 
 def test_dev_zero_as_a_log_is_refused_at_once(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     code = run_cli([*IMPORT, "/dev/zero", "--out", str(tmp_path / "c.json")], deadline=20)
-    assert code == 2 and "not a regular file" in _one_error_line(capsys.readouterr().err)
+    assert code == 2 and "not a regular file" in one_error_line(capsys.readouterr().err)
 
 
 @pytest.mark.parametrize("where", ["log", "certificate", "policy", "key", "model"])
@@ -196,7 +155,7 @@ def test_a_fifo_anywhere_is_refused_without_blocking(
     }[where]
     code = run_cli(argv, deadline=20)
     assert code == 2
-    assert "not a regular file" in _one_error_line(capsys.readouterr().err)
+    assert "not a regular file" in one_error_line(capsys.readouterr().err)
 
 
 def test_a_fifo_as_a_signed_certificates_sidecar_is_refused(
@@ -234,7 +193,7 @@ def test_cohen_logs_take_ascii_numbers_only(
     log = tmp_path / "log.tsv"
     log.write_text(HEADER + row, encoding="utf-8")
     code = run_cli([*IMPORT, str(log), "--out", str(tmp_path / "c.json")])
-    line = _one_error_line(capsys.readouterr().err)
+    line = one_error_line(capsys.readouterr().err)
     assert code == 2 and "line 2" in line and says in line
     assert not (tmp_path / "c.json").exists()
 
@@ -262,7 +221,7 @@ def test_an_imagenet_log_without_num_classes_infers_and_says_so(
 def test_a_label_beyond_num_classes_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     log = _imagenet_log(tmp_path / "imagenet.tsv")
     code = run_cli([*IMPORT, str(log), "--num-classes", "10", "--out", str(tmp_path / "c.json")])
-    line = _one_error_line(capsys.readouterr().err)
+    line = one_error_line(capsys.readouterr().err)
     assert code == 2 and "line 3" in line and "--num-classes 10" in line
 
 
@@ -274,7 +233,7 @@ def test_jia_counts_take_ascii_numbers_only(row: str, tmp_path: Path, capsys: py
     counts.write_text(row, encoding="utf-8")
     argv = ["import", "jia-topk", str(counts), "--sigma", "0.5", "--k", "1", "--alpha", "0.001"]
     code = run_cli([*argv, "--out", str(tmp_path / "c.json")])
-    assert code == 2 and "line 1" in _one_error_line(capsys.readouterr().err)
+    assert code == 2 and "line 1" in one_error_line(capsys.readouterr().err)
 
 
 @pytest.mark.parametrize("value", ["\u0663", " 5", "5 ", "1_0", "+5", "0x10"])
