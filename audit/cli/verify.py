@@ -23,7 +23,7 @@ from audit.format import load_public_key
 from audit.format.numbers import int_arg
 from audit.reports import check_output_path, write_text_atomic
 from audit.reports.console import render_console
-from audit.reports.json_report import render_json
+from audit.reports.json_report import write_json
 from audit.reports.junit import render_junit
 from audit.reports.sarif import render_sarif
 from audit.verify.pipeline import DEFAULT_DPS, VerifyOptions, verify_file
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet and not structural and readable:
         render_console(readable, sys.stderr)
     if args.json:
-        sys.stdout.write(render_json(reports))
+        write_json(reports, sys.stdout)
     if args.junit:
         write_text_atomic(args.junit, render_junit(reports))
     if args.sarif:

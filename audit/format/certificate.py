@@ -31,6 +31,7 @@ from audit.errors import FormatError, InputError, SignatureError
 from audit.format import dsse
 from audit.format.io import DEFAULT_MAX_BYTES, STATEMENT_LIMITS, atomic_write, parse_json_strict, read_bounded
 from audit.format.keys import key_id, load_public_key
+from audit.format.limits import CERTIFICATE_BYTES, ENTRIES, Limit, value_of
 from audit.format.model import Predicate, Statement, decode_statement, encode_statement
 
 
@@ -122,6 +123,11 @@ def check_signatures(
 def parse_statement(payload: bytes, *, file: str | None = None) -> Statement:
     """Strictly parse payload bytes and decode them into a typed, structurally valid :class:`Statement`."""
     value = parse_json_strict(payload, file=file, limits=STATEMENT_LIMITS, what="certificate payload")
+    pred = value.get("predicate") if isinstance(value, dict) else None
+    entries = pred.get("entries") if isinstance(pred, dict) else None
+    if isinstance(entries, list) and len(entries) > ENTRIES.value:
+        msg = f"{len(entries)} entries, above the {ENTRIES}"
+        raise FormatError(msg, file=file, field="predicate.entries")
     return decode_statement(value, file=file)
 
 
@@ -129,7 +135,7 @@ def load_certificate(
     path: str | os.PathLike[str],
     trusted_keys: Sequence[TrustedKey] = (),
     *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_bytes: int | Limit = CERTIFICATE_BYTES,
     allow_unsigned: bool = False,
     raise_on_reject: bool = True,
 ) -> LoadedCertificate:
@@ -146,7 +152,7 @@ def load_certificate(
         read_bounded(name, max_bytes),
         keys,
         file=name,
-        max_bytes=max_bytes,
+        max_bytes=value_of(max_bytes),
         allow_unsigned=allow_unsigned,
         raise_on_reject=raise_on_reject,
     )

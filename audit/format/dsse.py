@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from audit.errors import FormatError, InputError
 from audit.format.io import DEFAULT_MAX_BYTES, JsonLimits, dumps_json, parse_json_strict
+from audit.format.limits import SIGNATURES
 
 PAYLOAD_TYPE = "application/vnd.in-toto+json"
 """The only payloadType a certificate envelope may carry."""
@@ -132,8 +133,10 @@ def decode_envelope(
     sigs_raw = doc["signatures"]
     if not isinstance(sigs_raw, list):
         raise FormatError("must be a list", file=file, field="signatures")
-    if len(sigs_raw) > 16:
-        raise FormatError("more than 16 signatures", file=file, field="signatures")
+    if len(sigs_raw) > SIGNATURES.value:
+        raise FormatError(
+            f"more than {SIGNATURES.value} signatures ({SIGNATURES})", file=file, field="signatures"
+        )
     sigs: list[Signature] = []
     for i, item in enumerate(sigs_raw):
         where = f"signatures[{i}]"

@@ -31,8 +31,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from audit.errors import InputError
+from audit.format.limits import CERTIFICATE_BYTES, JSON_DEPTH, JSON_STRING, JSON_VALUES, Limit, value_of
 
-DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+DEFAULT_MAX_BYTES = CERTIFICATE_BYTES.value
 """Default size limit for any certificate-like input file (256 MiB)."""
 
 INT_MIN = -(2**63)
@@ -43,9 +44,9 @@ INT_MAX = 2**63 - 1
 class JsonLimits:
     """Limits enforced by :func:`parse_json_strict`."""
 
-    max_depth: int = 64
-    max_string: int = 1 << 20
-    max_elements: int = 50_000_000
+    max_depth: int = JSON_DEPTH.value
+    max_string: int = JSON_STRING.value
+    max_elements: int = JSON_VALUES.value
     int_min: int = INT_MIN
     int_max: int = INT_MAX
 
@@ -57,7 +58,7 @@ STATEMENT_LIMITS = JsonLimits()
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def open_regular(path: str | os.PathLike[str], max_bytes: int | None = None) -> tuple[BinaryIO, int]:
+def open_regular(path: str | os.PathLike[str], max_bytes: int | Limit | None = None) -> tuple[BinaryIO, int]:
     """Open ``path`` for reading if it is a regular file (at most ``max_bytes``): (file object, size).
 
     The file is opened with ``O_NONBLOCK`` and checked with ``fstat`` *before* anything is read, so a FIFO,
@@ -80,15 +81,19 @@ def open_regular(path: str | os.PathLike[str], max_bytes: int | None = None) -> 
             raise InputError("is a directory, expected a file", file=name)
         if not stat.S_ISREG(st.st_mode):
             raise InputError("not a regular file (a pipe, device or socket is refused)", file=name)
-        if max_bytes is not None and st.st_size > max_bytes:
-            raise InputError(f"file is {st.st_size} bytes, above the limit of {max_bytes} bytes", file=name)
+        if max_bytes is not None and st.st_size > value_of(max_bytes):
+            raise InputError(f"file is {st.st_size} bytes, above {_named(max_bytes)}", file=name)
         return os.fdopen(fd, "rb"), st.st_size
     except BaseException:
         os.close(fd)
         raise
 
 
-def read_bounded(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+def _named(limit: int | Limit) -> str:
+    return f"the {limit} bytes" if isinstance(limit, Limit) else f"the limit of {limit} bytes"
+
+
+def read_bounded(path: str | os.PathLike[str], max_bytes: int | Limit = CERTIFICATE_BYTES) -> bytes:
     """Return the bytes of ``path``; refuse (InputError) a missing/unreadable/non-regular file or one above
     ``max_bytes``.
 
@@ -97,9 +102,11 @@ def read_bounded(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTE
     to the file's size, not to the limit.
     """
     name = os.fspath(path)
+    limit = max_bytes
+    max_bytes = value_of(limit)
     if max_bytes < 0:
         raise InputError("size limit must be non-negative", file=name)
-    fh, size = open_regular(name, max_bytes)
+    fh, size = open_regular(name, limit)
     try:
         with fh:
             # read what fstat announced (+1 to see growth); a buffer of max_bytes is never allocated up front
@@ -109,11 +116,11 @@ def read_bounded(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTE
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", file=name) from None
     if len(data) > max_bytes:
-        raise InputError(f"file grew above the limit of {max_bytes} bytes while reading", file=name)
+        raise InputError(f"file grew above {_named(limit)} while reading", file=name)
     return data
 
 
-def read_text(path: str | os.PathLike[str], max_bytes: int, *, what: str = "file") -> str:
+def read_text(path: str | os.PathLike[str], max_bytes: int | Limit, *, what: str = "file") -> str:
     """:func:`read_bounded` decoded as strict UTF-8 (InputError naming the byte offset otherwise); a
     leading byte-order mark is dropped."""
     name = os.fspath(path)
@@ -219,16 +226,22 @@ def check_tree(value: Any, *, limits: JsonLimits, file: str | None = None, what:
         node, depth = stack.pop()
         elements += 1
         if elements > limits.max_elements:
-            raise InputError(f"{what} has more than {limits.max_elements} values", file=file)
+            raise InputError(
+                f"{what} has more than {limits.max_elements} values ({JSON_VALUES.name})", file=file
+            )
         if isinstance(node, dict):
             if depth > limits.max_depth:
-                raise InputError(f"{what} is nested deeper than {limits.max_depth} levels", file=file)
+                raise InputError(
+                    f"{what} is nested deeper than {limits.max_depth} levels ({JSON_DEPTH.name})", file=file
+                )
             for key, child in node.items():
                 _check_string(key, limits, file, what, "an object key")
                 stack.append((child, depth + 1))
         elif isinstance(node, list):
             if depth > limits.max_depth:
-                raise InputError(f"{what} is nested deeper than {limits.max_depth} levels", file=file)
+                raise InputError(
+                    f"{what} is nested deeper than {limits.max_depth} levels ({JSON_DEPTH.name})", file=file
+                )
             stack.extend((child, depth + 1) for child in node)
         elif isinstance(node, str):
             _check_string(node, limits, file, what, "a string")
@@ -236,7 +249,7 @@ def check_tree(value: Any, *, limits: JsonLimits, file: str | None = None, what:
 
 def _check_string(text: str, limits: JsonLimits, file: str | None, what: str, kind: str) -> None:
     if len(text) > limits.max_string:
-        msg = f"{what} has {kind} of {len(text)} characters, above the limit of {limits.max_string}"
+        msg = f"{what} has {kind} of {len(text)} characters, above {limits.max_string} ({JSON_STRING.name})"
         raise InputError(msg, file=file)
     if not text.isascii():
         try:

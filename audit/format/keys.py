@@ -16,8 +16,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from audit.errors import InputError
 from audit.format.io import read_bounded
+from audit.format.limits import KEY_BYTES
 
-MAX_KEY_BYTES = 64 * 1024
+MAX_KEY_BYTES = KEY_BYTES
 
 PRIVATE_KEY_NAME = "signing_key.pem"
 PUBLIC_KEY_NAME = "signing_key.pub.pem"

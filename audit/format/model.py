@@ -32,6 +32,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType, field
 
 from audit.errors import FormatError
 from audit.format.io import dumps_json
+from audit.format.limits import CLASSES
 from audit.format.numbers import Dec, NonNegDec, NumberError
 
 STATEMENT_TYPE = "https://in-toto.io/Statement/v1"
@@ -46,8 +47,8 @@ Name = Annotated[str, Meta(pattern=NAME_PATTERN)]
 _DATE_TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})"
 Created = Annotated[str, Meta(pattern=rf"\A{_DATE_TIME}\Z")]
 Count = Annotated[int, Meta(ge=0, le=INT63)]
-Counts = Annotated[list[Count], Meta(min_length=2, max_length=100_000)]
-Label = Annotated[int, Meta(ge=0, le=1_000_000)]
+Counts = Annotated[list[Count], Meta(min_length=2, max_length=CLASSES.value)]
+Label = Annotated[int, Meta(ge=0, le=CLASSES.value - 1)]
 Positive = Annotated[int, Meta(ge=1, le=INT63)]
 Seed = Annotated[int, Meta(ge=0, le=INT63)]  # the JSON reader bounds every integer to int64
 Family = Literal["gaussian", "laplace", "ablation"]
@@ -131,7 +132,7 @@ class Statistics(_Frozen):
     selection: Selection
     n0: Positive | None
     n: Positive
-    num_classes: Annotated[int, Meta(ge=2, le=100_000)]
+    num_classes: Annotated[int, Meta(ge=2, le=CLASSES.value)]
 
     def __post_init__(self) -> None:
         if self.selection == "separate-draw" and self.n0 is None:

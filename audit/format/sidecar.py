@@ -26,10 +26,11 @@ import numpy as np
 
 from audit.errors import AuditError
 from audit.format.io import JsonLimits, parse_json_strict, read_bounded, sha256_bytes
+from audit.format.limits import SIDECAR_BYTES
 from audit.format.model import SidecarRef
 from audit.format.numbers import NumberError, parse_decimal
 
-MAX_SIDECAR_BYTES = 64 * 1024 * 1024
+MAX_SIDECAR_BYTES = SIDECAR_BYTES.value
 SIDECAR_VERSION = 1
 _LIMITS = JsonLimits(max_depth=8)
 
@@ -101,7 +102,7 @@ def load_samples(cert_path: str, ref: SidecarRef, num_classes: int, n: int) -> l
     """Per-class score sequences (``[class][sample]``, sampling order) from a verified sidecar."""
     path = resolve(cert_path, ref.path)
     try:
-        data = read_bounded(path, MAX_SIDECAR_BYTES)
+        data = read_bounded(path, SIDECAR_BYTES)
     except AuditError as exc:
         raise SidecarError(f"cannot read sidecar {ref.path!r}: {exc.message}") from None
     digest = sha256_bytes(data)

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from audit.errors import InputError
 from audit.format.io import read_text
+from audit.format.limits import CLASSES, LOG_BYTES
 from audit.format.numbers import NumberError, parse_int, printed_value
 
-MAX_LOG_BYTES = 64 * 1024 * 1024
-MAX_LABEL = 99_999
+MAX_LOG_BYTES = LOG_BYTES
+MAX_LABEL = CLASSES.value - 1
 """Labels and predictions above this are refused (at most 100,000 classes; ImageNet-21k has 21,841)."""
 HEADER = ("idx", "label", "predict", "radius", "correct", "time")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from audit.errors import InputError
 from audit.format.io import read_text, sha256_file
+from audit.format.limits import CLASSES, LOG_BYTES
 from audit.format.model import Claim, Digest, Entry, Predicate, Subject
 from audit.format.numbers import (
     NonNegDec,
@@ -26,8 +27,8 @@ from audit.format.numbers import (
 from audit.importers.skeleton import gaussian_l2_predicate, single_bound_statistics
 from audit.theory import FLOAT, CertificationSpec, Evidence, derive
 
-MAX_BYTES = 64 * 1024 * 1024
-MAX_CLASSES = 100_000
+MAX_BYTES = LOG_BYTES
+MAX_CLASSES = CLASSES.value
 MAX_COUNT = 10**15
 
 

@@ -29,7 +29,6 @@ from typing import Any
 
 from audit.errors import FormatError
 from audit.format import (
-    DEFAULT_MAX_BYTES,
     Entry,
     Predicate,
     SignatureStatus,
@@ -39,6 +38,7 @@ from audit.format import (
     model_files_problems,
     read_bounded,
 )
+from audit.format.limits import CERTIFICATE_BYTES, Limit, value_of
 from audit.format.model import replace
 from audit.format.sidecar import SidecarError, load_samples
 from audit.theory import methods_of
@@ -67,7 +67,7 @@ class VerifyOptions:
     precision: int = DEFAULT_DPS
     workers: int | None = None
     slack: bool = True
-    max_bytes: int = DEFAULT_MAX_BYTES
+    max_bytes: int | Limit = CERTIFICATE_BYTES
     default_rho: str = DEFAULT_RHO  # rho of the summary's population bound where a row states none
 
 
@@ -79,7 +79,7 @@ def verify_file(path: str | os.PathLike[str], opts: VerifyOptions) -> FileReport
     data = read_bounded(name, opts.max_bytes)  # read once: the signature and the line numbers see one file
     line = payload_line(data)
     loaded = load_certificate_bytes(
-        data, keys, file=name, max_bytes=opts.max_bytes, allow_unsigned=allow, raise_on_reject=False
+        data, keys, file=name, max_bytes=value_of(opts.max_bytes), allow_unsigned=allow, raise_on_reject=False
     )
     del data
     sig_findings = signature_findings(loaded.signature, loaded.accepted, len(keys))  # 1

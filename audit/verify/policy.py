@@ -45,6 +45,7 @@ from typing import Any
 from audit.errors import UsageError
 from audit.format import Predicate
 from audit.format.io import read_bounded
+from audit.format.limits import POLICY_BYTES
 from audit.format.model import Statistics
 from audit.format.numbers import NumberError, decimal_string, parse_decimal
 from audit.theory import methods
@@ -410,7 +411,7 @@ def parse_policy(data: dict[str, Any], base_dir: Path | None = None, source: str
     return Policy(trusted, allow_unsigned, rules, precision, source)
 
 
-POLICY_MAX_BYTES = 1_000_000
+POLICY_MAX_BYTES = POLICY_BYTES
 
 
 def load_policy(path: str | Path) -> Policy:

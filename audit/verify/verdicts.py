@@ -396,7 +396,8 @@ class FileReport:
             out[str(e.verdict)] += 1
         return out
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, entries: bool = True) -> dict[str, Any]:
+        """The JSON object; ``entries=False`` leaves ``"entries"`` empty (a streaming writer fills it)."""
         out: dict[str, Any] = {
             "path": self.path,
             "passed": self.passed,
@@ -406,7 +407,7 @@ class FileReport:
             "precision_digits": self.precision,
             "verdict_counts": self.counts(),
             "findings": [f.to_json() for f in self.findings],
-            "entries": [e.to_json() for e in self.entries],
+            "entries": [e.to_json() for e in self.entries] if entries else [],
             "summary": [s.to_json() for s in self.summary],
             "gates": [g.to_json() for g in self.gates],
         }

@@ -77,3 +77,20 @@ def test_policy_limits_fail(tmp_path: Path) -> None:
         ["verify", str(CASES / "valid_top1.json"), "--key", KEY, "--policy", str(policy), "--json", "--quiet"]
     )
     assert code == 1
+
+
+def test_the_streamed_json_report_is_the_plain_dump(tmp_path: Path) -> None:
+    """write_json streams entry by entry; its text is exactly json.dumps(report_dict, indent=2)."""
+    from audit.reports.json_report import render_json, report_dict
+    from audit.verify.pipeline import VerifyOptions, verify_file
+    from audit.verify.verdicts import FileReport
+
+    cases = Path(__file__).resolve().parents[2] / "cases"
+    opts = VerifyOptions(allow_unsigned=True, workers=1, slack=True)
+    reports = [
+        verify_file(cases / n, opts) for n in ("valid_top1.json", "inflated_10pct.json", "valid_soft.json")
+    ]
+    reports.append(FileReport.unreadable("missing.json", "missing.json: file not found"))
+    for subset in (reports, reports[:1], reports[3:], []):
+        want = json.dumps(report_dict(subset), indent=2, sort_keys=False, allow_nan=False) + "\n"
+        assert render_json(subset) == want

@@ -78,8 +78,8 @@ def test_missing_policy_file(tmp_path: Path) -> None:
 
 def test_policy_read_is_bounded_and_regular_only(tmp_path: Path) -> None:
     big = tmp_path / "big.toml"
-    big.write_bytes(b"#" * (POLICY_MAX_BYTES + 1))
-    with pytest.raises(InputError, match="above the limit"):
+    big.write_bytes(b"#" * (POLICY_MAX_BYTES.value + 1))
+    with pytest.raises(InputError, match="above the limit policy_bytes"):
         load_policy(big)
     with pytest.raises(InputError, match="is a directory"):
         load_policy(tmp_path)  # a directory
