@@ -25,8 +25,12 @@ def test_docs_list_exactly_the_limits() -> None:
 
 def test_json_limits_name_themselves() -> None:
     small = JsonLimits(max_depth=3, max_string=5, max_elements=10)
-    for doc, name in ((b"[[[[1]]]]", "json_depth"), (b'["abcdef"]', "json_string"), (b"[" + b"1," * 20 + b"1]",
-                      "json_values")):  # fmt: skip
+    cases = [
+        (b"[[[[1]]]]", "json_depth"),
+        (b'["abcdef"]', "json_string"),
+        (b"[" + b"1," * 20 + b"1]", "json_values"),
+    ]
+    for doc, name in cases:
         with pytest.raises(InputError, match=name):
             parse_json_strict(doc, limits=small)
 
@@ -43,7 +47,9 @@ def test_an_integer_beyond_int64_is_refused() -> None:
         parse_json_strict(str(2**63).encode())
 
 
-def test_the_entries_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+def test_the_entries_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     from audit.format import certificate
 
     monkeypatch.setattr(certificate, "ENTRIES", limits.Limit("entries", 1, "entries", "test"))
@@ -76,3 +82,34 @@ def test_the_classes_limit_in_an_imported_log(tmp_path: Path, capsys: pytest.Cap
     argv = ["import", "cohen", str(log), "--sigma", "0.25", "--n", "1000", "--alpha", "0.001"]
     assert run_cli([*argv, "--out", str(tmp_path / "c.json")]) == 2
     assert "outside [0, 99999]" in one_error_line(capsys.readouterr().err)
+
+
+READER_PEAK_MULTIPLE = 8  # docs/security.md "Memory": the reader's documented bound (the goal is 3)
+
+
+def test_the_readers_peak_allocation_stays_within_the_documented_multiple(tmp_path: Path) -> None:
+    """Python allocations while reading a 2 MB signed certificate (6,000 entries) stay below 8× its size."""
+    import copy
+    import tracemalloc
+
+    from documents import statement_dict
+    from format_samples import SUBJECTS, family
+
+    from audit.format import load_certificate
+    from audit.format.io import dumps_json
+
+    pred = family("gaussian")
+    first = pred["entries"][0]
+    pred["entries"] = [{**copy.deepcopy(first), "id": f"e{i}", "seed": i, "input_sha256": f"{i:064x}"}
+                       for i in range(6000)]  # fmt: skip
+    pred["summary"]["certified_accuracy"] = []
+    cert = sign_payload(tmp_path / "big.json", dumps_json(statement_dict(pred, SUBJECTS)))
+    size = cert.stat().st_size
+    tracemalloc.start()
+    try:
+        loaded = load_certificate(cert, [ROOT / "cases" / "keys" / "test-release.pub"])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(loaded.predicate.entries) == 6000
+    assert peak <= READER_PEAK_MULTIPLE * size, f"peak {peak / size:.2f}x the file"
