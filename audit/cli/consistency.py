@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from audit.errors import UsageError
+from audit.format.numbers import NumberError, int_list
 from audit.importers.consistency import DEFAULT_ALPHAS, DEFAULT_NS, consistency_grid
 
 
@@ -27,9 +28,9 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         alphas = tuple(a.strip() for a in args.alphas.split(",") if a.strip())
-        ns = tuple(int(x) for x in args.ns.split(",") if x.strip())
-    except ValueError as exc:
-        raise UsageError(f"bad grid: {exc}") from None
+        ns = tuple(int_list(args.ns, what="--ns"))
+    except NumberError as exc:
+        raise UsageError(f"bad grid: {exc.message}") from None
     if not alphas or not ns or any(n < 1 for n in ns):
         raise UsageError("the grid needs at least one alpha and one positive n")
     results = consistency_grid(args.log, args.sigma, alphas, ns)

@@ -15,7 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from audit.errors import UsageError
-from audit.format.numbers import NumberError, decimal_string, int_arg, parse_decimal
+from audit.format.numbers import NumberError, decimal_string, int_arg, int_list, parse_decimal
 from audit.theory import DEFAULT_DPS, FLOAT, Backend, CertificationSpec, Evidence, derive, methods, mp_backend
 from audit.theory.methods import Need, Params
 
@@ -66,9 +66,9 @@ def register(subparsers: Any) -> None:
 
 def _ints(text: str, name: str) -> list[int]:
     try:
-        return [int(x) for x in text.split(",") if x.strip()]
-    except ValueError as exc:
-        raise UsageError(f"--{name} must be comma-separated integers: {text!r}") from exc
+        return int_list(text, what=f"--{name}")
+    except NumberError as exc:
+        raise UsageError(f"--{name} must be comma-separated integers: {exc.message}") from None
 
 
 def _decs(text: str, name: str) -> list[Fraction]:

@@ -71,6 +71,13 @@ def parse_int(text: str, *, what: str = "integer", low: int | None = None, high:
     return value
 
 
+def int_list(text: str, *, what: str = "list", low: int | None = None, high: int | None = None) -> list[int]:
+    """A comma-separated list of :func:`parse_int` integers (blanks around the commas allowed; empty items
+    skipped); :class:`NumberError` naming ``what`` otherwise."""
+    items = [x.strip(" ") for x in text.split(",")]
+    return [parse_int(x, what=f"{what} item", low=low, high=high) for x in items if x]
+
+
 def int_arg(low: int | None = None, high: int | None = None) -> Callable[[str], int]:
     """An ``argparse`` ``type=`` for an integer option, read by :func:`parse_int` (ASCII only, in bounds)."""
 

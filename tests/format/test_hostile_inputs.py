@@ -265,3 +265,10 @@ def test_sigterm_during_an_import_leaves_no_temporary_file(
     assert code == 143
     assert "terminated" in capsys.readouterr().err
     assert list(out_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize("value", ["600,\u0663\u0660\u0660", "600,1_0", "600;300"])
+def test_integer_list_options_take_ascii_digits_only(value: str, capsys: pytest.CaptureFixture) -> None:
+    argv = ["radius", "--family", "gaussian-l2", "--label", "0", "--sigma", "0.5", "--n", "1000"]
+    code = run_cli([*argv, "--alpha", "0.001", "--counts", value])
+    assert code == 2 and "--counts" in one_error_line(capsys.readouterr().err)
