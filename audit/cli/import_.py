@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from audit.errors import UsageError
+from audit.escape import terminal
 from audit.format import build_statement, load_private_key, write_certificate
 from audit.format.numbers import NumberError, decimal_string, int_arg, parse_decimal
 from audit.importers.cohen import import_cohen, largest_radius
@@ -87,16 +88,17 @@ def run_cohen(args: argparse.Namespace) -> int:
     write_certificate(args.out, build_statement(pred, subjects), key)
     bad = [m for m in matches if not m.row.abstain and m.count is None]
     certified = [m for m in matches if not m.row.abstain]
+    log = terminal(args.log)
     if args.num_classes is None:
         c = pred.statistics.num_classes
-        print(f"{args.log}: assuming {c} classes (largest label seen + 1); give --num-classes to state it",
+        print(f"{log}: assuming {c} classes (largest label seen + 1); give --num-classes to state it",
               file=sys.stderr)  # fmt: skip
     top = largest_radius(parse_decimal(args.sigma), args.n, parse_decimal(args.alpha), args.precision)
     top_text = decimal_string(top, 6, "down") if top is not None else "none"
     print(
-        f"{args.log}: {len(matches)} rows, {len(certified)} certified, {len(bad)} printed radii that no "
+        f"{log}: {len(matches)} rows, {len(certified)} certified, {len(bad)} printed radii that no "
         f"count reproduces at n={args.n}, alpha={args.alpha} (largest reachable radius {top_text}); "
-        f"wrote {args.out}",
+        f"wrote {terminal(args.out)}",
         file=sys.stderr,
     )
     for m in bad[:10]:
@@ -116,5 +118,6 @@ def run_jia(args: argparse.Namespace) -> int:
     )
     write_certificate(args.out, build_statement(pred, subjects), key)
     n_claims = sum(1 for e in pred.entries if not e.claim.abstain)
-    print(f"{args.counts}: {len(pred.entries)} rows, {n_claims} claims; wrote {args.out}", file=sys.stderr)
+    where, out = terminal(args.counts), terminal(args.out)
+    print(f"{where}: {len(pred.entries)} rows, {n_claims} claims; wrote {out}", file=sys.stderr)
     return 0

@@ -46,8 +46,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
 
+    from audit.escape import terminal
     from certs.progress import CertifyProgress
     from certs.replay import replay
 
@@ -72,15 +75,16 @@ def run(args: argparse.Namespace) -> int:
     counts = report.counts()
     shown = [e for e in report.entries if e.status != "match"]
     if shown:
-        table = Table(title=f"{report.path}: entries that did not replay exactly")
+        table = Table(title=f"{escape(terminal(report.path))}: entries that did not replay exactly")
         for col in ("entry", "id", "status", "labels moved", "what differed"):
             table.add_column(col)
         for e in shown:
-            table.add_row(str(e.index), e.id, e.status, str(e.moved), e.detail)
+            cells = (str(e.index), e.id, e.status, str(e.moved), e.detail)
+            table.add_row(*(Text(terminal(c)) for c in cells))  # ids come from the certificate
         console.print(table)
     verdict = "PASS" if report.passed else "FAIL"
     console.print(
-        f"{verdict} {report.path}: signature {report.signature}; "
+        f"{verdict} {terminal(report.path)}: signature {report.signature}; "
         + ", ".join(f"{v} {k}" for k, v in counts.items() if v)
         + f" of {len(report.entries)} replayed entries ({report.settings.get('graph', '-')}, "
         f"batch {report.settings.get('batch_size', '-')}, {report.settings.get('device', '-')})",
