@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
+from numpy.lib import format as npformat
 
 from audit.errors import AuditError
 from audit.format.io import JsonLimits, parse_json_strict, read_bounded, sha256_bytes
@@ -84,15 +85,27 @@ def _from_json(data: bytes, num_classes: int, n: int) -> list[list[Fraction]]:
 
 
 def _from_npy(data: bytes, num_classes: int, n: int) -> np.ndarray:
+    """The scores of a ``.npy`` sidecar; its header (dtype, shape, byte count) is checked before any array
+    is allocated, so a header that claims terabytes costs nothing."""
+    fh = io.BytesIO(data)
     try:
-        arr = np.load(io.BytesIO(data), allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
+        version = npformat.read_magic(fh)
+        if version not in ((1, 0), (2, 0)):
+            raise ValueError(f"format version {version} (1.0 or 2.0 expected)")
+        read_header = npformat.read_array_header_1_0 if version == (1, 0) else npformat.read_array_header_2_0
+        shape, fortran, dtype = read_header(fh)
+    except (ValueError, OSError, EOFError, SyntaxError) as exc:
         raise SidecarError(f"unreadable .npy sidecar: {exc}") from None
-    if not isinstance(arr, np.ndarray) or arr.dtype != np.dtype("<f8"):
-        raise SidecarError("a .npy sidecar must hold little-endian float64 scores")
-    if arr.shape != (num_classes, n):
+    if dtype != np.dtype("<f8") or fortran:
+        raise SidecarError("a .npy sidecar must hold little-endian float64 scores in C order")
+    if shape != (num_classes, n):
         want = (num_classes, n)
-        raise SidecarError(f".npy sidecar has shape {arr.shape}, expected (num_classes, n) = {want}")
+        raise SidecarError(f".npy sidecar has shape {shape}, expected (num_classes, n) = {want}")
+    if len(data) - fh.tell() != 8 * num_classes * n:
+        raise SidecarError(
+            f".npy sidecar holds {len(data) - fh.tell()} data bytes, expected {8 * num_classes * n}"
+        )
+    arr = np.frombuffer(data, dtype="<f8", offset=fh.tell()).reshape(shape)
     if not np.all(np.isfinite(arr)) or arr.min() < 0 or arr.max() > 1:
         raise SidecarError(".npy sidecar scores must be finite and in [0, 1]")
     return arr
