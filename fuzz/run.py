@@ -35,6 +35,8 @@ def _seeds(target: str) -> list[bytes]:
             for p in docs
             if p.stat().st_size < 65536 and b'"payload"' in p.read_bytes()
         ]
+    if target == "sidecar":
+        return [p.read_bytes() for p in sorted((ROOT / "cases" / "sidecars").iterdir()) if p.is_file()]
     if target == "cohen_log":
         own = [HEADER + b"0\t3\t3\t0.5\t1\t0:00:01\n1\t2\t-1\t0.0\t0\t0:00:01\n"]
         logs = sorted(REALDATA.rglob("*.tsv"))[:4] if REALDATA.is_dir() else []

@@ -18,6 +18,7 @@ from pathlib import Path
 from audit.errors import AuditError
 from audit.format import load_certificate_bytes
 from audit.format.certificate import parse_statement
+from audit.format.sidecar import SidecarError, _from_json, _from_npy
 from audit.importers.cohen import import_cohen
 from audit.importers.jia import import_jia_topk
 from audit.reports.json_report import render_json
@@ -61,6 +62,15 @@ def statement(data: bytes) -> None:
     _reports_parse(report)
 
 
+def sidecar(data: bytes) -> None:
+    """A per-sample score sidecar's bytes, as .npy and as JSON (3 classes, 7 samples)."""
+    for parse in (_from_npy, _from_json):
+        try:
+            parse(data, 3, 7)
+        except SidecarError:  # the verifier turns it into the finding SA108
+            pass
+
+
 def _as_file(data: bytes, suffix: str, use: Callable[[str], object]) -> None:
     fd, name = tempfile.mkstemp(suffix=suffix)
     try:
@@ -91,6 +101,7 @@ def policy(data: bytes) -> None:
 TARGETS: dict[str, Callable[[bytes], None]] = {
     "certificate": certificate,
     "statement": statement,
+    "sidecar": sidecar,
     "cohen_log": cohen_log,
     "jia_counts": jia_counts,
     "policy": policy,

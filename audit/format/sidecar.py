@@ -94,8 +94,8 @@ def _from_npy(data: bytes, num_classes: int, n: int) -> np.ndarray:
             raise ValueError(f"format version {version} (1.0 or 2.0 expected)")
         read_header = npformat.read_array_header_1_0 if version == (1, 0) else npformat.read_array_header_2_0
         shape, fortran, dtype = read_header(fh)
-    except (ValueError, OSError, EOFError, SyntaxError) as exc:
-        raise SidecarError(f"unreadable .npy sidecar: {exc}") from None
+    except Exception as exc:  # numpy parsing untrusted header text: ValueError, TokenError, SyntaxError, ...
+        raise SidecarError(f"unreadable .npy sidecar: {type(exc).__name__}: {exc}") from None
     if dtype != np.dtype("<f8") or fortran:
         raise SidecarError("a .npy sidecar must hold little-endian float64 scores in C order")
     if shape != (num_classes, n):

@@ -272,3 +272,24 @@ def test_integer_list_options_take_ascii_digits_only(value: str, capsys: pytest.
     argv = ["radius", "--family", "gaussian-l2", "--label", "0", "--sigma", "0.5", "--n", "1000"]
     code = run_cli([*argv, "--alpha", "0.001", "--counts", value])
     assert code == 2 and "--counts" in one_error_line(capsys.readouterr().err)
+
+
+def test_a_npy_sidecar_header_claiming_terabytes_costs_nothing() -> None:
+    import io
+
+    import numpy as np
+
+    from audit.format.sidecar import SidecarError, _from_npy
+
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)})
+    buf.write(b"\0" * 64)
+    with pytest.raises(SidecarError, match="shape"):  # was MemoryError: the array was allocated first
+        _from_npy(buf.getvalue(), 2, 5)
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": "<f8", "fortran_order": False, "shape": (2, 5)})
+    with pytest.raises(SidecarError, match="data bytes"):  # the right shape, the data cut short
+        _from_npy(buf.getvalue() + b"\0" * 8, 2, 5)
+    header = b"{'descr': '<f8', 'fortran_order': False, 'shape': (2, \n"  # found by `make fuzz`: TokenError
+    with pytest.raises(SidecarError, match="unreadable"):
+        _from_npy(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header, 2, 5)
