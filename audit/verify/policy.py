@@ -112,22 +112,18 @@ class MinN(_Limit):
 
 
 @dataclass(frozen=True)
-class MinEntries(_Limit):
+class MinEntries:
     """At least ``minimum`` entries. Applied with ``minimum = 1`` even without a policy: a certificate that
     certifies nothing must not pass a gate silently (``min_entries = 0`` in a policy allows it)."""
 
     minimum: int
-    rule, field = Rule.POLICY_MIN_ENTRIES, "entries"
-
-    def holds(self, st: Statistics) -> bool:  # pragma: no cover - findings() decides on the entries
-        raise NotImplementedError
 
     def findings(self, pred: Predicate) -> list[Finding]:
         if len(pred.entries) >= self.minimum:
             return []
         what = "no entries: it certifies nothing" if not pred.entries else f"{len(pred.entries)} entries"
         msg = f"the certificate has {what} (minimum {self.minimum}; a policy's min_entries = 0 allows it)"
-        return [Finding(self.rule, Severity.ERROR, msg, "/predicate/entries")]
+        return [Finding(Rule.POLICY_MIN_ENTRIES, Severity.ERROR, msg, "/predicate/entries")]
 
 
 DEFAULT_MIN_ENTRIES = MinEntries(1)
