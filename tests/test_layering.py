@@ -131,3 +131,25 @@ def test_the_layer_rule_refuses_what_it_should() -> None:
 def test_the_layer_table_covers_every_package() -> None:
     packages = {p.name for p in (ROOT / "audit").iterdir() if (p / "__init__.py").exists()}
     assert {f"audit.{p}" for p in packages} <= set(LAYER)
+
+
+def test_the_cli_loads_heavy_modules_only_for_the_command_that_needs_them() -> None:
+    """`import audit.cli` and `audit --version` load no scipy, mpmath, numpy or rich; `audit verify` loads the
+    numerics but not scipy.stats (0.6 s of import time, needed only for comparison-only methods)."""
+    heavy = ("scipy", "scipy.stats", "mpmath", "numpy", "rich")
+    code = (
+        "import sys\nimport audit.cli\n"
+        "try:\n    audit.cli.main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        f"print('LOADED:' + ','.join(m for m in {heavy!r} if m in sys.modules))"
+    )
+
+    def loaded(*argv: str) -> set[str]:
+        out = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True,
+                             cwd=ROOT)  # fmt: skip
+        line = next(x for x in out.stdout.splitlines() if x.startswith("LOADED:"))
+        return set(filter(None, line.removeprefix("LOADED:").split(",")))
+
+    assert loaded("--version") == set()
+    assert loaded("--help") == set()
+    cert, key = "cases/valid_top1.json", "cases/keys/test-release.pub"
+    assert "scipy.stats" not in loaded("verify", cert, "--key", key, "--workers", "1", "--quiet")

@@ -8,15 +8,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
 
 from audit.errors import UsageError
 from audit.format.numbers import NumberError, int_list
 from audit.importers.consistency import DEFAULT_ALPHAS, DEFAULT_NS, consistency_grid
 
 
-def register(subparsers: Any) -> None:
-    p = subparsers.add_parser("consistency", help="which (alpha, n) settings reproduce a Cohen log's radii")
+def configure(p: argparse.ArgumentParser) -> None:
+    """Arguments of the subcommand (its name and one-line help: ``audit.cli.COMMANDS``)."""
     p.add_argument("log", metavar="LOG", help="certify.py log (tab separated)")
     p.add_argument("--sigma", required=True, help="noise level of the log")
     p.add_argument("--alphas", default=",".join(DEFAULT_ALPHAS), help="comma-separated alpha grid")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from audit.errors import UsageError
 from audit.escape import terminal
@@ -22,8 +21,8 @@ from audit.importers.jia import import_jia_topk
 _positive_int = int_arg(1)
 
 
-def register(subparsers: Any) -> None:
-    p = subparsers.add_parser("import", help="turn published certify logs / counts into certificates")
+def configure(p: argparse.ArgumentParser) -> None:
+    """Arguments of the subcommand (its name and one-line help: ``audit.cli.COMMANDS``)."""
     sub = p.add_subparsers(dest="importer", required=True, metavar="FORMAT")
     c = sub.add_parser("cohen", help="Cohen et al. certify.py log")
     c.add_argument("log", metavar="LOG")

@@ -11,12 +11,9 @@ from typing import Any
 from audit.reports.methods import registry_json, registry_markdown
 
 
-def register(subparsers: Any) -> None:
-    p = subparsers.add_parser(
-        "methods",
-        help="list the radius and interval methods (the registry), with their guarantees",
-        description="List every noise family, radius method and interval method the verifier knows.",
-    )
+def configure(p: argparse.ArgumentParser) -> None:
+    """Arguments of the subcommand (its name and one-line help: ``audit.cli.COMMANDS``)."""
+    p.description = "List every noise family, radius method and interval method the verifier knows."
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="machine-readable registry on stdout")
     out.add_argument("--markdown", action="store_true", help="the tables of docs/intervals.md on stdout")

@@ -22,12 +22,11 @@ from audit.theory.methods import Need, Params
 FAMILIES = {f.cli_name: f for f in methods.families()}
 
 
-def register(subparsers: Any) -> None:
-    p = subparsers.add_parser(
-        "radius",
-        help="compute bounds and certified radius from counts or from given bounds",
-        description="Compute confidence bounds and the certified radius (evidence mode: --n/--alpha with "
-        "--count or --counts/--label; bounds mode: --lower [--upper]).",
+def configure(p: argparse.ArgumentParser) -> None:
+    """Arguments of the subcommand (its name and one-line help: ``audit.cli.COMMANDS``)."""
+    p.description = (
+        "Compute confidence bounds and the certified radius (evidence mode: --n/--alpha with "
+        "--count or --counts/--label; bounds mode: --lower [--upper])."
     )
     p.add_argument(
         "--family", required=True, choices=sorted(FAMILIES), help="noise family and certified norm"

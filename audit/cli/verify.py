@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Any
 
 from audit.errors import InputError, NumericError, UsageError
 from audit.escape import terminal
@@ -31,12 +30,9 @@ from audit.verify.policy import load_policy
 from audit.verify.verdicts import FileReport
 
 
-def register(subparsers: Any) -> None:
-    p = subparsers.add_parser(
-        "verify",
-        help="verify certificate files (signature, evidence, protocol, exact re-derivation, policy gates)",
-        description=__doc__,
-    )
+def configure(p: argparse.ArgumentParser) -> None:
+    """Arguments of the subcommand (its name and one-line help: ``audit.cli.COMMANDS``)."""
+    p.description = __doc__
     p.add_argument("certs", nargs="+", metavar="CERT", help="certificate file(s)")
     p.add_argument("--key", action="append", default=[], metavar="PUB", help="trusted public key (repeat)")
     p.add_argument("--policy", metavar="TOML", help="policy file: keys, alpha/n/interval limits, gates")

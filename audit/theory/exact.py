@@ -36,8 +36,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
-from scipy.stats import beta as beta_dist
-from scipy.stats import binom
 
 from audit.errors import UsageError
 from audit.theory.precision import FLOAT, Backend, Bound, Exact, check_alpha, check_n
@@ -71,6 +69,8 @@ def margin_tail(qa: float, qb: float, t: int, n: int) -> tuple[float, float]:
     if qb >= 1.0:
         exact = 1.0 if -n >= t else 0.0
         return exact, exact
+    from scipy.stats import binom  # scipy.stats costs 0.6 s to import: only when an exact margin is asked for
+
     pi = min(1.0, max(0.0, qa / (1.0 - qb)))
     sd = math.sqrt(n * qb * (1.0 - qb))
     lo = max(0, math.floor(n * qb - _WINDOW_SD * sd - 1))
@@ -145,6 +145,8 @@ def _guess(count_a: int, count_b: int, n: int, alpha: float) -> float:
     On the edge ``q_C = 0`` the statistic is ``2 X_A - n``, so ``2·CP_low(ceil((n + a - b)/2)) - 1`` is an
     upper bound on ``L``; in practice the supremum sits on that edge and ``L`` equals it.
     """
+    from scipy.stats import beta as beta_dist  # lazily, as above
+
     k = -(-(n + count_a - count_b) // 2)
     if k <= 0:
         return -1.0

@@ -19,8 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from scipy.stats import binom as _binom
-
 from audit.errors import UsageError
 from audit.theory.binomial import binomial_tail
 from audit.theory.precision import FLOAT, Backend, Exact, MpBackend, Real, check_alpha
@@ -49,7 +47,9 @@ class Prediction:
 def _cdf_half(j: int, n: int, backend: Backend) -> Real:
     """``P(X <= j)`` for ``X ~ Bin(n, 1/2)`` and ``0 <= j < n/2`` (upper-rounded in float)."""
     if backend.is_float:
-        return backend.up(float(_binom.cdf(j, n, 0.5)), _FLOAT_COND)
+        from scipy.stats import binom  # scipy.stats costs 0.6 s to import: only when the float path needs it
+
+        return backend.up(float(binom.cdf(j, n, 0.5)), _FLOAT_COND)
     assert isinstance(backend, MpBackend)
     # symmetric: P(X <= j) = P(X >= n - j), a tail above the mean
     return backend.up(binomial_tail(n - j, n, backend.half, backend))
