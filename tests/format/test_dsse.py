@@ -7,6 +7,8 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audit.errors import InputError
 from audit.format import dsse
@@ -137,3 +139,27 @@ def test_encode_decode_round_trip_keeps_exact_bytes() -> None:
     back = dsse.decode_envelope(dsse.encode_envelope(env))
     assert back == env
     assert check_signatures(back, [key.public_key()])[0] is SignatureStatus.VALID
+
+
+B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=st.binary(max_size=40), last=st.sampled_from(B64_ALPHABET))
+def test_padded_base64_fast_path_accepts_exactly_the_canonical_text(raw: bytes, last: str) -> None:
+    """The in-place decoder (standard, padded) accepts a text iff re-encoding its bytes gives it back."""
+    b64decode_strict = dsse.b64decode_strict
+    good = base64.b64encode(raw).decode()
+    assert b64decode_strict(good) == raw
+    if not good:
+        return
+    for text in (good[:-1] + last, good[:-2] + last + good[-1:]):
+        try:
+            decoded = base64.b64decode(text, validate=True)
+            canonical = base64.b64encode(decoded).decode() == text
+        except ValueError:
+            canonical = False
+        try:
+            assert b64decode_strict(text) == decoded and canonical
+        except InputError:
+            assert not canonical
