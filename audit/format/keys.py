@@ -18,8 +18,6 @@ from audit.errors import InputError
 from audit.format.io import read_bounded
 from audit.format.limits import KEY_BYTES
 
-MAX_KEY_BYTES = KEY_BYTES
-
 PRIVATE_KEY_NAME = "signing_key.pem"
 PUBLIC_KEY_NAME = "signing_key.pub.pem"
 
@@ -82,10 +80,10 @@ def parse_public_key(pem: bytes, *, file: str | None = None) -> Ed25519PublicKey
 def load_private_key(path: str | os.PathLike[str]) -> Ed25519PrivateKey:
     """Load a PKCS8 PEM Ed25519 private key file (InputError on any problem)."""
     name = os.fspath(path)
-    return parse_private_key(read_bounded(name, MAX_KEY_BYTES), file=name)
+    return parse_private_key(read_bounded(name, KEY_BYTES), file=name)
 
 
 def load_public_key(path: str | os.PathLike[str]) -> Ed25519PublicKey:
     """Load an SPKI PEM Ed25519 public key file (InputError on any problem)."""
     name = os.fspath(path)
-    return parse_public_key(read_bounded(name, MAX_KEY_BYTES), file=name)
+    return parse_public_key(read_bounded(name, KEY_BYTES), file=name)

@@ -18,7 +18,6 @@ from audit.format.io import read_text
 from audit.format.limits import CLASSES, LOG_BYTES
 from audit.format.numbers import NumberError, parse_int, printed_value
 
-MAX_LOG_BYTES = LOG_BYTES
 MAX_LABEL = CLASSES.value - 1
 """Labels and predictions above this are refused (at most 100,000 classes; ImageNet-21k has 21,841)."""
 HEADER = ("idx", "label", "predict", "radius", "correct", "time")
@@ -50,7 +49,7 @@ def _int(text: str, what: str, path: str, line: int, low: int, high: int) -> int
 def parse_cohen_log(path: str | Path) -> list[LogRow]:
     """All rows of a ``certify.py`` log (header required; blank lines ignored)."""
     p = Path(path)
-    lines = read_text(p, MAX_LOG_BYTES, what="log").splitlines()
+    lines = read_text(p, LOG_BYTES, what="log").splitlines()
     if not lines or tuple(c.strip() for c in lines[0].split("\t")) != HEADER:
         raise InputError(f"line 1: expected the header {' '.join(HEADER)!r} (tab separated)", file=str(p))
     rows: list[LogRow] = []

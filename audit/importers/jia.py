@@ -27,8 +27,6 @@ from audit.format.numbers import (
 from audit.importers.skeleton import gaussian_l2_predicate, single_bound_statistics
 from audit.theory import FLOAT, CertificationSpec, Evidence, derive
 
-MAX_BYTES = LOG_BYTES
-MAX_CLASSES = CLASSES.value
 MAX_COUNT = 10**15
 
 
@@ -39,12 +37,12 @@ def _fields(line: str) -> list[str]:
 
 def parse_counts(path: str | Path) -> list[tuple[list[int], int]]:
     rows: list[tuple[list[int], int]] = []
-    for i, line in enumerate(read_text(path, MAX_BYTES, what="counts file").splitlines(), start=1):
+    for i, line in enumerate(read_text(path, LOG_BYTES, what="counts file").splitlines(), start=1):
         fields = [f for f in _fields(line) if f]
         if not fields:
             continue
-        if not 3 <= len(fields) <= MAX_CLASSES + 1:
-            msg = f"line {i}: expected 2 to {MAX_CLASSES} counts and a label, got {len(fields)} fields"
+        if not 3 <= len(fields) <= CLASSES.value + 1:
+            msg = f"line {i}: expected 2 to {CLASSES.value} counts and a label, got {len(fields)} fields"
             raise InputError(msg, file=str(path))
         try:
             vals = [parse_int(x, what="count", low=0, high=MAX_COUNT) for x in fields]
@@ -57,7 +55,7 @@ def parse_counts(path: str | Path) -> list[tuple[list[int], int]]:
 
 
 def parse_radii(path: str | Path) -> dict[int, str]:
-    lines = read_text(path, MAX_BYTES, what="radius file").splitlines()
+    lines = read_text(path, LOG_BYTES, what="radius file").splitlines()
     if not lines or [f for f in _fields(lines[0]) if f] != ["idx", "radius"]:
         raise InputError("line 1: expected header 'idx radius'", file=str(path))
     out: dict[int, str] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import secrets
 from collections.abc import Sequence
 from typing import Any, TextIO
 
@@ -16,16 +17,16 @@ from audit import __version__
 from audit.verify.verdicts import FileReport
 
 REPORT_VERSION = 1
-_MARK = "\u0000entries\u0000"  # stands for a file's entries in its skeleton (no report string holds NUL)
 
 
-def report_dict(reports: Sequence[FileReport]) -> dict[str, Any]:
+def report_dict(reports: Sequence[FileReport], *, entries: bool = True) -> dict[str, Any]:
+    """The report as one JSON value (``entries=False``: every file's ``"entries"`` left empty)."""
     return {
         "tool": {"name": "audit", "version": __version__},
         "report_version": REPORT_VERSION,
         "passed": all(r.passed for r in reports),
         "exit_code": max((r.exit_code for r in reports), default=0),
-        "files": [r.to_json() for r in reports],
+        "files": [r.to_json(entries=entries) for r in reports],
     }
 
 
@@ -35,14 +36,12 @@ def _dumps(value: Any) -> str:
 
 def write_json(reports: Sequence[FileReport], out: TextIO) -> None:
     """Write the whole verification result as JSON text to ``out`` (``allow_nan=False``), entry by entry."""
-    skeleton = report_dict([])
-    skeleton["passed"] = all(r.passed for r in reports)
-    skeleton["exit_code"] = max((r.exit_code for r in reports), default=0)
-    skeleton["files"] = [r.to_json(entries=False) for r in reports]
+    skeleton = report_dict(reports, entries=False)
+    mark = f"entries-{secrets.token_hex(16)}"  # stands for a file's entries; no file text can guess it
     for f, r in zip(skeleton["files"], reports, strict=True):
         if r.entries:
-            f["entries"] = [_MARK]
-    pieces = _dumps(skeleton).split(json.dumps(_MARK))
+            f["entries"] = [mark]
+    pieces = _dumps(skeleton).split(json.dumps(mark))
     with_entries = [r for r in reports if r.entries]
     out.write(pieces[0])
     for rep, before, after in zip(with_entries, pieces[:-1], pieces[1:], strict=True):
